@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { type ApiAuth, QueueWorkersStack } from '../lib/queue-workers-stack.js';
+
+const app = new App();
+const auth = (app.node.tryGetContext('auth') as ApiAuth | undefined) ?? 'iam';
+if (!['iam', 'apiKey', 'none'].includes(auth)) {
+  throw new Error(`Context "auth" is "${auth}"; use iam, apiKey or none (cdk deploy -c auth=apiKey).`);
+}
+const emails = (app.node.tryGetContext('alarmEmails') as string | undefined)?.split(',').filter(Boolean);
+
+new QueueWorkersStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'QueueWorkers', {
+  auth,
+  ...(emails?.length ? { alarmEmails: emails } : {}),
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

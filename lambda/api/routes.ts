@@ -1,0 +1,69 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { MethodNotAllowedError, NotFoundError, ValidationError } from '../shared/errors.js';
+import type { JobRecord } from '../shared/job.js';
+import { toJobView } from '../shared/job.js';
+import * as z from '../shared/zod.js';
+import { errorBody, header, jobUrl, json, readJsonBody } from './http.js';
+import { fieldProblems, submitBatchRequest } from './schemas.js';
+import { type SubmitDeps, type SubmitResult, submitJobs } from './submit.js';
+
+/** Body limit of `POST /jobs`: one job. */
+export const MAX_JOB_BODY_BYTES = 256 * 1024;
+/** Body limit of `POST /jobs/batch`. */
+export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+
+/** What the API needs. */
+export type ApiDeps = SubmitDeps;
+
+type Route = (event: APIGatewayProxyEvent, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
+
+/** The API's routes, by API Gateway resource path and method. */
+export const ROUTES: Readonly<Record<string, Readonly<Record<string, Route>>>> = {
+  '/jobs': { POST: submitOne },
+  '/jobs/batch': { POST: submitBatch },
+  '/jobs/{jobId}': { GET: getJob },
+};
+
+/** Dispatches a request to its route; unknown routes are 404, wrong methods 405. */
+export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const methods = ROUTES[event.resource];
+  if (!methods) throw new NotFoundError(`No route for ${event.httpMethod} ${event.path}.`);
+  const handler = methods[event.httpMethod];
+  if (!handler) throw new MethodNotAllowedError(event.httpMethod, event.resource, Object.keys(methods));
+  return handler(event, deps);
+}
+
+function accepted(event: APIGatewayProxyEvent, job: JobRecord) {
+  return { jobId: job.jobId, type: job.type, status: job.status, statusUrl: jobUrl(event, job.jobId) };
+}
+
+function idempotencyHeader(event: APIGatewayProxyEvent): string | undefined {
+  const key = header(event, 'idempotency-key');
+  return key === undefined || key === '' ? undefined : key;
+}
+
+async function submitOne(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const body = readJsonBody(event, MAX_JOB_BODY_BYTES);
+  const [result] = await submitJobs([body], deps, idempotencyHeader(event));
+  if (!result) throw new Error('submitJobs returned no result');
+  if (!result.ok) throw result.error;
+  return json(202, accepted(event, result.job), result.replayed ? { 'idempotent-replayed': 'true' } : {});
+}
+
+async function submitBatch(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const body = readJsonBody(event, MAX_BATCH_BODY_BYTES);
+  const parsed = z.safeParse(submitBatchRequest, body);
+  if (!parsed.success) throw new ValidationError('The batch request is invalid.', fieldProblems(parsed.error));
+  const results = await submitJobs(parsed.data.jobs, deps);
+  const items = results.map((r: SubmitResult) => (r.ok ? accepted(event, r.job) : errorBody(r.error)));
+  const acceptedCount = results.filter((r) => r.ok).length;
+  return json(202, { accepted: acceptedCount, rejected: results.length - acceptedCount, results: items });
+}
+
+async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const jobId = event.pathParameters?.jobId;
+  if (!jobId) throw new NotFoundError('No job id in the path.');
+  const record = await deps.store.get(jobId);
+  if (!record) throw new NotFoundError(`No job with id "${jobId}".`, { jobId });
+  return json(200, toJobView(record));
+}

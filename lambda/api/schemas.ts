@@ -1,0 +1,47 @@
+import type { $ZodError } from 'zod/v4/core';
+import * as z from '../shared/zod.js';
+
+/** Printable ASCII without spaces: safe in headers, logs and SQS attributes. */
+const token = (max: number) =>
+  z
+    .string()
+    .check(z.minLength(1), z.maxLength(max), z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'));
+
+/** Body of `POST /jobs`, and each item of `POST /jobs/batch`. */
+export const submitJobRequest = z.strictObject({
+  /** The job type, e.g. "simulate" or "webhook.deliver". */
+  type: z.string().check(z.minLength(1)),
+  /** The job's input, validated against its type's schema. Defaults to {}. */
+  payload: z.optional(z.unknown()),
+  /** Sending the same key again returns the same job and queues nothing new. */
+  idempotencyKey: z.optional(token(255)),
+  /** Delay before the first attempt, in seconds (standard types only). */
+  delaySeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(900))),
+  /** FIFO types only: jobs of one group run in order. Defaults to the job id. */
+  groupId: z.optional(token(128)),
+});
+
+/** One job in a submit request. */
+export type SubmitJobRequest = z.infer<typeof submitJobRequest>;
+
+/** Most jobs in one `POST /jobs/batch`. */
+export const MAX_BATCH_JOBS = 100;
+
+/** Body of `POST /jobs/batch`. Items are validated one by one, so one bad item does not sink the rest. */
+export const submitBatchRequest = z.strictObject({
+  jobs: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_JOBS)),
+});
+
+/** One problem with a field, as error details list them. */
+export interface FieldProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Turns zod issues into `{ path, message }` pairs with dotted paths under `prefix`. */
+export function fieldProblems(error: $ZodError, prefix?: string): FieldProblem[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.');
+    return { path: path || '(root)', message: issue.message };
+  });
+}

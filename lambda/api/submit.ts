@@ -1,0 +1,251 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { JobType } from '../jobs/define.js';
+import type { ApiConfig } from '../shared/config.js';
+import {
+  IdempotencyConflictError,
+  PayloadTooLargeError,
+  type QueueWorkersError,
+  ServiceUnavailableError,
+  UnknownJobTypeError,
+  ValidationError,
+} from '../shared/errors.js';
+import type { JobMessage, JobRecord } from '../shared/job.js';
+import type { JobStore } from '../shared/job-store.js';
+import * as z from '../shared/zod.js';
+import type { JobQueue, OutgoingMessage } from './enqueue.js';
+import { fieldProblems, type SubmitJobRequest, submitJobRequest } from './schemas.js';
+
+/** What submitting needs, injected so tests and the local runtime can pass their own. */
+export interface SubmitDeps {
+  readonly store: JobStore;
+  readonly queue: JobQueue;
+  readonly config: ApiConfig;
+  readonly jobTypes: readonly JobType[];
+  readonly now?: () => Date;
+}
+
+/** The outcome for one submitted job, in request order. */
+export type SubmitResult =
+  | { readonly ok: true; readonly job: JobRecord; readonly replayed: boolean }
+  | { readonly ok: false; readonly error: QueueWorkersError };
+
+/** Largest job message body; SQS's own limit is higher, but emulators and older accounts stop at 256 KiB. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/** Error code kept on a job whose message SQS did not take; a retry with the same key queues it again. */
+export const ENQUEUE_FAILED = 'ENQUEUE_FAILED';
+
+interface Accepted {
+  readonly index: number;
+  readonly type: JobType;
+  readonly record: JobRecord;
+  readonly message: OutgoingMessage;
+}
+
+/** A stable job id for an idempotency key: the same key always names the same job. */
+export function jobIdForKey(key: string): string {
+  const h = createHash('sha256').update(`queue-workers:idempotency:${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function prepare(
+  raw: unknown,
+  index: number,
+  deps: SubmitDeps,
+  now: Date,
+  headerKey: string | undefined,
+): Accepted | QueueWorkersError {
+  const parsed = z.safeParse(submitJobRequest, raw);
+  if (!parsed.success) return new ValidationError('The job request is invalid.', fieldProblems(parsed.error));
+  const request: SubmitJobRequest = parsed.data;
+
+  const type = deps.jobTypes.find((t) => t.name === request.type);
+  if (!type)
+    return new UnknownJobTypeError(
+      request.type,
+      deps.jobTypes.map((t) => t.name),
+    );
+
+  const payload = z.safeParse(type.payload, request.payload ?? {});
+  if (!payload.success) {
+    return new ValidationError(
+      `The payload does not match the schema of job type "${type.name}".`,
+      fieldProblems(payload.error, 'payload'),
+    );
+  }
+
+  if (headerKey !== undefined && request.idempotencyKey !== undefined && headerKey !== request.idempotencyKey) {
+    return new ValidationError('The Idempotency-Key header and the idempotencyKey field differ; send one of them.', [
+      { path: 'idempotencyKey', message: 'differs from the Idempotency-Key header' },
+    ]);
+  }
+  const key = request.idempotencyKey ?? headerKey;
+
+  if (type.queue.fifo && request.delaySeconds) {
+    return new ValidationError(`Job type "${type.name}" runs on a FIFO queue, which has no per-job delay.`, [
+      { path: 'delaySeconds', message: 'not supported for FIFO job types' },
+    ]);
+  }
+  if (!type.queue.fifo && request.groupId !== undefined) {
+    return new ValidationError(`groupId orders jobs on FIFO queues; job type "${type.name}" is not FIFO.`, [
+      { path: 'groupId', message: 'only for FIFO job types' },
+    ]);
+  }
+
+  const jobId = key === undefined ? randomUUID() : jobIdForKey(key);
+  const createdAt = now.toISOString();
+  const body: JobMessage = { jobId, type: type.name, payload: payload.data, createdAt };
+  const bodyText = JSON.stringify(body);
+  const size = Buffer.byteLength(bodyText);
+  if (size > MAX_MESSAGE_BYTES) return new PayloadTooLargeError(size, MAX_MESSAGE_BYTES);
+
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify([type.name, payload.data, request.delaySeconds ?? 0, request.groupId ?? null]))
+    .digest('base64url');
+  const record: JobRecord = {
+    jobId,
+    type: type.name,
+    status: 'queued',
+    attempts: 0,
+    maxAttempts: type.queue.maxAttempts,
+    createdAt,
+    updatedAt: createdAt,
+    requestHash,
+    ...(key !== undefined ? { idempotencyKey: key } : {}),
+  };
+  const message: OutgoingMessage = {
+    id: jobId,
+    body: bodyText,
+    attributes: { jobId, type: type.name },
+    ...(request.delaySeconds ? { delaySeconds: request.delaySeconds } : {}),
+    ...(type.queue.fifo ? { groupId: request.groupId ?? jobId, deduplicationId: jobId } : {}),
+  };
+  return { index, type, record, message };
+}
+
+/**
+ * Validates, records and queues jobs. Each item succeeds or fails on its own.
+ * A job's record is written before its message, so a worker always finds it;
+ * a message SQS refuses leaves the record `failed` with {@link ENQUEUE_FAILED},
+ * which a retry with the same idempotency key queues again.
+ */
+export async function submitJobs(
+  items: readonly unknown[],
+  deps: SubmitDeps,
+  headerKey?: string,
+): Promise<SubmitResult[]> {
+  const now = (deps.now ?? (() => new Date()))();
+  const results: SubmitResult[] = new Array(items.length);
+  const fresh: Accepted[] = [];
+  const keyed: Accepted[] = [];
+  items.forEach((raw, index) => {
+    const prepared = prepare(raw, index, deps, now, headerKey);
+    if (!('record' in prepared)) results[index] = { ok: false, error: prepared };
+    else if (prepared.record.idempotencyKey === undefined) fresh.push(prepared);
+    else keyed.push(prepared);
+  });
+
+  const toSend: Accepted[] = [];
+  try {
+    await deps.store.createMany(fresh.map((a) => a.record));
+    toSend.push(...fresh);
+  } catch (error) {
+    for (const a of fresh) results[a.index] = { ok: false, error: unavailable('record', error) };
+  }
+
+  // Items that share a key run one after another, so the second sees the first's record.
+  const chains = new Map<string, Promise<void>>();
+  await Promise.all(
+    keyed.map((a) => {
+      const key = a.record.idempotencyKey as string;
+      const next = (chains.get(key) ?? Promise.resolve()).then(() => claimKey(a, deps, now, results, toSend));
+      chains.set(key, next);
+      return next;
+    }),
+  );
+
+  await sendAll(toSend, deps, now, results);
+  return results;
+}
+
+async function claimKey(
+  a: Accepted,
+  deps: SubmitDeps,
+  now: Date,
+  results: SubmitResult[],
+  toSend: Accepted[],
+): Promise<void> {
+  try {
+    const outcome = await deps.store.create(a.record);
+    if (outcome.created) {
+      toSend.push(a);
+      return;
+    }
+    const existing = outcome.existing;
+    if (existing.requestHash !== a.record.requestHash) {
+      results[a.index] = { ok: false, error: new IdempotencyConflictError(existing.jobId) };
+    } else if (existing.status === 'failed' && existing.error?.code === ENQUEUE_FAILED) {
+      const reopened = await deps.store.transition(
+        existing.jobId,
+        { to: 'queued', from: 'failed' },
+        { type: a.type.name, maxAttempts: a.type.queue.maxAttempts, now, retentionDays: deps.config.retentionDays },
+      );
+      if (reopened) toSend.push(a);
+      else results[a.index] = { ok: true, job: (await deps.store.get(existing.jobId)) ?? existing, replayed: true };
+    } else {
+      results[a.index] = { ok: true, job: existing, replayed: true };
+    }
+  } catch (error) {
+    results[a.index] = { ok: false, error: unavailable('record', error) };
+  }
+}
+
+async function sendAll(toSend: readonly Accepted[], deps: SubmitDeps, now: Date, results: SubmitResult[]) {
+  const byType = new Map<JobType, Accepted[]>();
+  for (const a of toSend) byType.set(a.type, [...(byType.get(a.type) ?? []), a]);
+  await Promise.all(
+    [...byType].map(async ([type, accepted]) => {
+      const queueUrl = deps.config.queueUrls[type.name];
+      let failed: Set<string>;
+      try {
+        if (!queueUrl) throw new Error(`no queue URL configured for job type ${type.name}`);
+        failed = await deps.queue.send(
+          queueUrl,
+          accepted.map((a) => a.message),
+        );
+      } catch {
+        failed = new Set(accepted.map((a) => a.message.id));
+      }
+      await Promise.all(
+        accepted.map(async (a) => {
+          if (!failed.has(a.message.id)) {
+            results[a.index] = { ok: true, job: a.record, replayed: false };
+            return;
+          }
+          results[a.index] = { ok: false, error: unavailable('queue', undefined) };
+          // Leave a trace a client (and a retry with the same key) can see; losing it only loses the trace.
+          await deps.store
+            .transition(
+              a.record.jobId,
+              {
+                to: 'failed',
+                attempt: 0,
+                error: { code: ENQUEUE_FAILED, message: 'SQS did not accept the job message.' },
+              },
+              { type: type.name, maxAttempts: type.queue.maxAttempts, now, retentionDays: deps.config.retentionDays },
+            )
+            .catch(() => undefined);
+        }),
+      );
+    }),
+  );
+}
+
+function unavailable(what: 'record' | 'queue', cause: unknown): ServiceUnavailableError {
+  return new ServiceUnavailableError(
+    what === 'record'
+      ? 'The job could not be recorded; nothing was queued. Retry the request.'
+      : 'The job could not be queued. Retry the request with the same idempotency key.',
+    cause,
+  );
+}

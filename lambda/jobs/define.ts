@@ -1,0 +1,256 @@
+import type { $ZodType } from 'zod/v4/core';
+
+/** Minimal structured logger handed to job handlers; bound to the job's ids. */
+export interface JobLogger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** What a job handler receives besides its payload. */
+export interface JobContext {
+  readonly jobId: string;
+  readonly type: string;
+  /** 1 on the first delivery; SQS's ApproximateReceiveCount. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly logger: JobLogger;
+  /** Fires before the worker's Lambda timeout; pass it to fetch and timers. */
+  readonly signal: AbortSignal;
+}
+
+/** A job handler: payload in, JSON-serialisable result out. Throw to fail the attempt. */
+export type JobHandler<P, R> = (payload: P, ctx: JobContext) => Promise<R>;
+
+/** Exponential backoff with full jitter between attempts. */
+export interface BackoffPolicy {
+  /** Delay scale for the first retry, in seconds. */
+  readonly baseSeconds: number;
+  /** No retry waits longer than this, in seconds. */
+  readonly capSeconds: number;
+}
+
+/**
+ * Queue and worker settings of a job type. The stack derives every resource
+ * setting from these; nothing else is tuned by hand.
+ */
+export interface QueueSettings {
+  /**
+   * A FIFO queue: jobs of one group run in order, one at a time.
+   * @default false
+   */
+  readonly fifo?: boolean;
+  /**
+   * Records per worker invocation (1–10 for FIFO, 1–10,000 for standard).
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * How long Lambda gathers records before invoking, in seconds (0–300). Required
+   * above a batch size of 10; not available on FIFO queues.
+   * @default 0 - invoke as soon as records are available
+   */
+  readonly maxBatchingWindowSeconds?: number;
+  /**
+   * Most concurrent worker invocations for this type (2–1,000).
+   * @default 5
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Records processed at once inside one invocation (standard queues only).
+   * @default 10
+   */
+  readonly concurrencyPerBatch?: number;
+  /**
+   * Worker Lambda timeout, in seconds (1–900). The queue's visibility timeout is derived from it.
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Worker Lambda memory, in MB (128–10,240).
+   * @default 256
+   */
+  readonly memoryMb?: number;
+  /**
+   * Attempts before a job is `failed` and parked in the DLQ (1–1,000); the
+   * queue's maxReceiveCount.
+   * @default 3
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Delay between attempts.
+   * @default { baseSeconds: 1, capSeconds: 300 }
+   */
+  readonly backoff?: BackoffPolicy;
+  /**
+   * Alarm when the oldest queued job is older than this, in seconds.
+   * @default 900
+   */
+  readonly maxAgeAlarmSeconds?: number;
+}
+
+/** Settings with every default applied. */
+export type ResolvedQueueSettings = Required<QueueSettings>;
+
+/** A job type as the registry holds it. */
+export interface JobType<P = unknown, R = unknown> {
+  /** Routing key clients send as `type`: lower case, digits, `.` and `-`. */
+  readonly name: string;
+  readonly description: string;
+  /** Validates the payload at the API and again in the worker. */
+  readonly payload: $ZodType<P>;
+  readonly handler: JobHandler<P, R>;
+  readonly queue: ResolvedQueueSettings;
+}
+
+/** What a job type's file declares. */
+export interface JobTypeDefinition<P, R> {
+  readonly name: string;
+  readonly description: string;
+  readonly payload: $ZodType<P>;
+  readonly handler: JobHandler<P, R>;
+  readonly queue?: QueueSettings;
+}
+
+/** The defaults every job type starts from. */
+export const DEFAULT_QUEUE_SETTINGS: ResolvedQueueSettings = Object.freeze({
+  fifo: false,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+  maxConcurrency: 5,
+  concurrencyPerBatch: 10,
+  timeoutSeconds: 30,
+  memoryMb: 256,
+  maxAttempts: 3,
+  backoff: Object.freeze({ baseSeconds: 1, capSeconds: 300 }),
+  maxAgeAlarmSeconds: 900,
+});
+
+/** SQS's ceiling on a visibility timeout and on a message's visibility change. */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+
+/**
+ * The queue's visibility timeout: six times the worker timeout plus the batching
+ * window, as AWS recommends, so a record is never redelivered while a worker
+ * (or Lambda's own retries of a throttled invoke) still holds it.
+ */
+export function visibilityTimeoutSeconds(settings: ResolvedQueueSettings): number {
+  return 6 * settings.timeoutSeconds + settings.maxBatchingWindowSeconds;
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*$/;
+
+function intIn(problems: string[], label: string, value: number, min: number, max: number, fix: string): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${label} is ${value}; it must be an integer from ${min} to ${max}. ${fix}`);
+  }
+}
+
+/**
+ * Every problem with a job type's settings, each saying how to fix it. The CDK
+ * app refuses to synthesize while any remain.
+ */
+export function settingsProblems(name: string, s: ResolvedQueueSettings): string[] {
+  const problems: string[] = [];
+  const at = `Job type "${name}":`;
+  if (!NAME_PATTERN.test(name) || name.length > 40) {
+    problems.push(
+      `${at} the name must be 1-40 lower-case letters and digits, separated by "." or "-" (e.g. "webhook.deliver").`,
+    );
+  }
+  intIn(
+    problems,
+    `${at} timeoutSeconds`,
+    s.timeoutSeconds,
+    1,
+    900,
+    'Lambda stops a function after 900 s; split longer work into several jobs.',
+  );
+  intIn(problems, `${at} memoryMb`, s.memoryMb, 128, 10_240, 'Lambda accepts 128-10240 MB.');
+  intIn(problems, `${at} maxAttempts`, s.maxAttempts, 1, 1000, "It becomes the DLQ redrive policy's maxReceiveCount.");
+  intIn(
+    problems,
+    `${at} maxConcurrency`,
+    s.maxConcurrency,
+    2,
+    1000,
+    "It becomes the event source mapping's MaximumConcurrency.",
+  );
+  intIn(
+    problems,
+    `${at} concurrencyPerBatch`,
+    s.concurrencyPerBatch,
+    1,
+    10_000,
+    'Use 1 to process records one by one.',
+  );
+  intIn(
+    problems,
+    `${at} maxBatchingWindowSeconds`,
+    s.maxBatchingWindowSeconds,
+    0,
+    300,
+    'Lambda waits at most 300 s to fill a batch.',
+  );
+  intIn(
+    problems,
+    `${at} maxAgeAlarmSeconds`,
+    s.maxAgeAlarmSeconds,
+    60,
+    1_209_600,
+    'Use a value between a minute and the retention period.',
+  );
+  if (s.fifo) {
+    intIn(
+      problems,
+      `${at} batchSize`,
+      s.batchSize,
+      1,
+      10,
+      'FIFO queues deliver at most 10 records per batch; set batchSize to 10 or less.',
+    );
+    if (s.maxBatchingWindowSeconds > 0) {
+      problems.push(`${at} FIFO queues do not support a batching window; set maxBatchingWindowSeconds to 0.`);
+    }
+  } else {
+    intIn(problems, `${at} batchSize`, s.batchSize, 1, 10_000, 'Lambda reads at most 10,000 records per batch.');
+    if (s.batchSize > 10 && s.maxBatchingWindowSeconds < 1) {
+      problems.push(
+        `${at} batchSize ${s.batchSize} is over 10, which Lambda allows only with a batching window; set maxBatchingWindowSeconds to at least 1, or batchSize to 10 or less.`,
+      );
+    }
+  }
+  const visibility = visibilityTimeoutSeconds(s);
+  if (visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+    problems.push(
+      `${at} the derived visibility timeout (6 x timeoutSeconds + maxBatchingWindowSeconds = ${visibility} s) is over SQS's ${MAX_VISIBILITY_TIMEOUT_SECONDS} s; lower timeoutSeconds.`,
+    );
+  }
+  const { baseSeconds, capSeconds } = s.backoff;
+  if (!(baseSeconds > 0) || !(capSeconds >= baseSeconds) || capSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+    problems.push(
+      `${at} backoff must have 0 < baseSeconds <= capSeconds <= ${MAX_VISIBILITY_TIMEOUT_SECONDS}; got base ${baseSeconds}, cap ${capSeconds}.`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Declares a job type: fills in the default settings. Problems in the settings
+ * are reported by {@link settingsProblems} when the stack is synthesized.
+ */
+export function defineJobType<P, R>(definition: JobTypeDefinition<P, R>): JobType<P, R> {
+  const queue: ResolvedQueueSettings = Object.freeze({
+    ...DEFAULT_QUEUE_SETTINGS,
+    ...definition.queue,
+    backoff: Object.freeze({ ...DEFAULT_QUEUE_SETTINGS.backoff, ...definition.queue?.backoff }),
+  });
+  return Object.freeze({
+    name: definition.name,
+    description: definition.description,
+    payload: definition.payload,
+    handler: definition.handler,
+    queue,
+  });
+}

@@ -1,0 +1,88 @@
+import { ConfigError } from './errors.js';
+
+/** Environment variable that holds the queue URL of job type `type`. */
+export function queueUrlEnvName(type: string): string {
+  return `QUEUE_URL_${type.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** Environment variable names that both the stack and the functions agree on. */
+export const ENV = Object.freeze({
+  tableName: 'JOB_TABLE_NAME',
+  retentionDays: 'JOB_RETENTION_DAYS',
+  jobType: 'JOB_TYPE',
+  queueUrl: 'QUEUE_URL',
+  dlqUrl: 'DLQ_URL',
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function reader(env: Env) {
+  const missing: string[] = [];
+  const invalid: string[] = [];
+  return {
+    required(name: string): string {
+      const value = env[name];
+      if (value === undefined || value.trim() === '') {
+        missing.push(name);
+        return '';
+      }
+      return value;
+    },
+    positiveInt(name: string, fallback: number): number {
+      const raw = env[name];
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value <= 0) invalid.push(`${name}="${raw}" (want a positive integer)`);
+      return value;
+    },
+    check(what: string): void {
+      const parts: string[] = [];
+      if (missing.length) parts.push(`missing ${missing.join(', ')}`);
+      if (invalid.length) parts.push(`invalid ${invalid.join(', ')}`);
+      if (parts.length) throw new ConfigError(`${what} configuration: ${parts.join('; ')}.`);
+    },
+  };
+}
+
+/** The API function's configuration. */
+export interface ApiConfig {
+  readonly tableName: string;
+  /** Queue URL by job type name. */
+  readonly queueUrls: Readonly<Record<string, string>>;
+  /** Days a finished job stays readable before DynamoDB's TTL removes it. */
+  readonly retentionDays: number;
+}
+
+/** Parses the API function's environment once, naming everything that is missing. */
+export function loadApiConfig(env: Env, typeNames: readonly string[]): ApiConfig {
+  const r = reader(env);
+  const tableName = r.required(ENV.tableName);
+  const queueUrls: Record<string, string> = {};
+  for (const type of typeNames) queueUrls[type] = r.required(queueUrlEnvName(type));
+  const retentionDays = r.positiveInt(ENV.retentionDays, 30);
+  r.check('API');
+  return Object.freeze({ tableName, queueUrls: Object.freeze(queueUrls), retentionDays });
+}
+
+/** A worker function's configuration. */
+export interface WorkerConfig {
+  readonly tableName: string;
+  readonly jobType: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly retentionDays: number;
+}
+
+/** Parses a worker's environment once, naming everything that is missing. */
+export function loadWorkerConfig(env: Env): WorkerConfig {
+  const r = reader(env);
+  const config = {
+    tableName: r.required(ENV.tableName),
+    jobType: r.required(ENV.jobType),
+    queueUrl: r.required(ENV.queueUrl),
+    dlqUrl: r.required(ENV.dlqUrl),
+    retentionDays: r.positiveInt(ENV.retentionDays, 30),
+  };
+  r.check('Worker');
+  return Object.freeze(config);
+}

@@ -1,0 +1,153 @@
+/**
+ * One error hierarchy for the whole project. Logic throws these; only the API
+ * adapter (`lambda/api/http.ts`) turns them into HTTP status codes, and only the
+ * worker decides what a job failure means for retries.
+ */
+
+/** Context carried by errors that concern one job, as sqs-consumer carries queueUrl. */
+export interface JobErrorContext {
+  readonly jobId?: string;
+  readonly type?: string;
+  readonly attempt?: number;
+}
+
+/** Base class of every error this project throws on purpose. */
+export class QueueWorkersError extends Error {
+  /** A stable, machine-readable code, sent to API clients. */
+  readonly code: string;
+  /** Structured detail safe to show a client (field names, limits). */
+  readonly details?: unknown;
+  readonly context: JobErrorContext;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { details?: unknown; cause?: unknown; context?: JobErrorContext } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'QueueWorkersError';
+    this.code = code;
+    this.details = options.details;
+    this.context = options.context ?? {};
+  }
+}
+
+/** A request or payload does not match its schema. `details` lists each offending field. */
+export class ValidationError extends QueueWorkersError {
+  constructor(message: string, details?: unknown, context?: JobErrorContext) {
+    super('VALIDATION_ERROR', message, { details, ...(context ? { context } : {}) });
+    this.name = 'ValidationError';
+  }
+}
+
+/** The request body is not parseable JSON. */
+export class MalformedJsonError extends QueueWorkersError {
+  constructor(message: string) {
+    super('MALFORMED_JSON', message);
+    this.name = 'MalformedJsonError';
+  }
+}
+
+/** A job type that the registry does not know. */
+export class UnknownJobTypeError extends QueueWorkersError {
+  constructor(type: string, known: readonly string[]) {
+    super('UNKNOWN_JOB_TYPE', `Unknown job type "${type}". Known types: ${known.join(', ')}.`, {
+      details: { type, known },
+    });
+    this.name = 'UnknownJobTypeError';
+  }
+}
+
+/** The request body exceeds the size limit. */
+export class PayloadTooLargeError extends QueueWorkersError {
+  constructor(size: number, limit: number) {
+    super('PAYLOAD_TOO_LARGE', `Request body is ${size} bytes; the limit is ${limit} bytes.`, {
+      details: { size, limit },
+    });
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** The request body is not declared as JSON. */
+export class UnsupportedMediaTypeError extends QueueWorkersError {
+  constructor(contentType: string | undefined) {
+    super(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type must be application/json; got ${contentType ? `"${contentType}"` : 'none'}.`,
+    );
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+/** A job id or route that does not exist. */
+export class NotFoundError extends QueueWorkersError {
+  constructor(message: string, details?: unknown) {
+    super('NOT_FOUND', message, { details });
+    this.name = 'NotFoundError';
+  }
+}
+
+/** A route that exists, called with a method it does not accept. */
+export class MethodNotAllowedError extends QueueWorkersError {
+  readonly allow: readonly string[];
+  constructor(method: string, path: string, allow: readonly string[]) {
+    super('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${allow.join(', ')}.`);
+    this.name = 'MethodNotAllowedError';
+    this.allow = allow;
+  }
+}
+
+/** An idempotency key reused with a different request. */
+export class IdempotencyConflictError extends QueueWorkersError {
+  constructor(jobId: string) {
+    super(
+      'IDEMPOTENCY_CONFLICT',
+      'This idempotency key was already used with a different request; use a new key for a new job.',
+      { details: { jobId }, context: { jobId } },
+    );
+    this.name = 'IdempotencyConflictError';
+  }
+}
+
+/**
+ * A dependency (SQS, DynamoDB) failed, so the job was not accepted. The client
+ * may retry the same request with the same idempotency key.
+ */
+export class ServiceUnavailableError extends QueueWorkersError {
+  constructor(message: string, cause?: unknown) {
+    super('SERVICE_UNAVAILABLE', message, { cause });
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
+/**
+ * Thrown by a job handler to say that retrying cannot help (a 4xx from a
+ * webhook target, a payload that can never work). The job goes to `failed` at once.
+ */
+export class NonRetryableError extends QueueWorkersError {
+  constructor(message: string, options: { cause?: unknown; context?: JobErrorContext } = {}) {
+    super('NON_RETRYABLE', message, options);
+    this.name = 'NonRetryableError';
+  }
+}
+
+/** Thrown by a job handler for a failure worth retrying (a 5xx, a timeout). */
+export class RetryableError extends QueueWorkersError {
+  constructor(message: string, options: { cause?: unknown; context?: JobErrorContext } = {}) {
+    super('RETRYABLE', message, options);
+    this.name = 'RetryableError';
+  }
+}
+
+/** Configuration is missing or invalid at cold start. */
+export class ConfigError extends QueueWorkersError {
+  constructor(message: string) {
+    super('CONFIG_ERROR', message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** True when a job failure must not be retried. */
+export function isNonRetryable(error: unknown): boolean {
+  return error instanceof NonRetryableError || error instanceof ValidationError;
+}

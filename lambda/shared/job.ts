@@ -1,0 +1,72 @@
+import * as z from './zod.js';
+
+/** Where a job is in its life. `succeeded` and `failed` are terminal. */
+export type JobStatus = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
+
+/** True for the statuses after which a job never changes again (short of a redrive). */
+export function isTerminal(status: JobStatus): boolean {
+  return status === 'succeeded' || status === 'failed';
+}
+
+/** A failure as clients see it: a code and a message, never a stack. */
+export interface JobErrorInfo {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A job as the job table holds it. */
+export interface JobRecord {
+  readonly jobId: string;
+  readonly type: string;
+  readonly status: JobStatus;
+  /** Attempts started so far; the last one's ApproximateReceiveCount. */
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly result?: unknown;
+  readonly error?: JobErrorInfo;
+  readonly idempotencyKey?: string;
+  /** Hash of the accepted request, to tell a retry from a reuse of the key. */
+  readonly requestHash?: string;
+  /** Epoch seconds after which DynamoDB's TTL may delete a finished job. */
+  readonly expiresAt?: number;
+}
+
+/** The body of every job message on a queue. */
+export const jobMessageSchema = z.object({
+  jobId: z.string().check(z.minLength(1)),
+  type: z.string().check(z.minLength(1)),
+  payload: z.unknown(),
+  createdAt: z.string(),
+});
+
+/** The body of every job message on a queue. */
+export type JobMessage = z.infer<typeof jobMessageSchema>;
+
+/** The public view of a job, as `GET /jobs/{jobId}` returns it. */
+export interface JobView {
+  readonly jobId: string;
+  readonly type: string;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly result?: unknown;
+  readonly error?: JobErrorInfo;
+}
+
+/** Strips internal fields (key hash, TTL) from a record. */
+export function toJobView(record: JobRecord): JobView {
+  const view: JobView = {
+    jobId: record.jobId,
+    type: record.type,
+    status: record.status,
+    attempts: record.attempts,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    ...(record.result !== undefined ? { result: record.result } : {}),
+    ...(record.error !== undefined ? { error: record.error } : {}),
+  };
+  return view;
+}

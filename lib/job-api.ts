@@ -1,0 +1,164 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Annotations, Duration } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  type MethodOptions,
+  Period,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV, queueUrlEnvName } from '../lambda/shared/config.js';
+import { QueueWorkersFunction } from './function.js';
+
+/** How callers prove who they are. */
+export type ApiAuth = 'iam' | 'apiKey' | 'none';
+
+/** Props of {@link JobApi}. */
+export interface JobApiProps {
+  /** Queue of each job type, by type name. */
+  readonly queues: Readonly<Record<string, IQueue>>;
+  readonly table: ITable;
+  /** Days a finished job stays in the table. */
+  readonly retentionDays: number;
+  /**
+   * `iam`: callers sign requests with SigV4 and need `execute-api:Invoke`.
+   * `apiKey`: callers send `x-api-key`; a usage plan throttles them.
+   * `none`: anyone on the internet may submit jobs; synth warns.
+   * @default 'iam'
+   */
+  readonly auth?: ApiAuth;
+  /**
+   * Steady-state requests per second across the stage (and, with `apiKey`, per key).
+   * @default 100
+   */
+  readonly throttleRateLimit?: number;
+  /**
+   * Burst of requests allowed above the rate.
+   * @default 200
+   */
+  readonly throttleBurstLimit?: number;
+  /**
+   * How long API and access logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The routes the API serves, by resource path and method; anything else is answered 404/405 by the function. */
+export const API_ROUTES: readonly { readonly path: string; readonly method: string }[] = [
+  { path: '/jobs', method: 'POST' },
+  { path: '/jobs/batch', method: 'POST' },
+  { path: '/jobs/{jobId}', method: 'GET' },
+];
+
+/**
+ * The HTTP job API: an API Gateway REST API (it runs on LocalStack-compatible
+ * emulators too) with a proxy integration to one function. IAM auth by default,
+ * access and execution logs, stage throttling, and JSON bodies for API Gateway's
+ * own errors, so every error a client sees has the same shape.
+ */
+export class JobApi extends Construct {
+  public readonly api: RestApi;
+  public readonly function: QueueWorkersFunction;
+  public readonly auth: ApiAuth;
+
+  constructor(scope: Construct, id: string, props: JobApiProps) {
+    super(scope, id);
+    this.auth = props.auth ?? 'iam';
+    const rate = props.throttleRateLimit ?? 100;
+    const burst = props.throttleBurstLimit ?? 200;
+    if (this.auth === 'none') {
+      Annotations.of(this).addWarningV2(
+        'queue-workers:api-auth-none',
+        'The job API has no authentication: anyone who finds its URL can submit jobs. Use auth "iam" or "apiKey" outside of demos.',
+      );
+    }
+
+    this.function = new QueueWorkersFunction(this, 'Function', {
+      entry: path.join(here, '../lambda/api/handler.ts'),
+      description: 'queue-workers HTTP job API',
+      timeout: Duration.seconds(10),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.retentionDays]: String(props.retentionDays),
+        ...Object.fromEntries(Object.entries(props.queues).map(([type, q]) => [queueUrlEnvName(type), q.queueUrl])),
+      },
+    });
+    props.table.grant(
+      this.function,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchWriteItem',
+    );
+    for (const queue of Object.values(props.queues)) queue.grantSendMessages(this.function);
+
+    const methodOptions: MethodOptions =
+      this.auth === 'iam'
+        ? { authorizationType: AuthorizationType.IAM }
+        : this.auth === 'apiKey'
+          ? { apiKeyRequired: true, authorizationType: AuthorizationType.NONE }
+          : { authorizationType: AuthorizationType.NONE };
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      ...(props.logRetention ? { retention: props.logRetention } : {}),
+    });
+    this.api = new RestApi(this, 'Api', {
+      description: 'queue-workers job API',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      cloudWatchRole: true,
+      // Every method, the catch-alls included, gets the same auth and integration.
+      defaultMethodOptions: methodOptions,
+      defaultIntegration: new LambdaIntegration(this.function, { proxy: true, allowTestInvoke: false }),
+      deployOptions: {
+        stageName: 'v1',
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        throttlingRateLimit: rate,
+        throttlingBurstLimit: burst,
+      },
+    });
+
+    const jobs = this.api.root.addResource('jobs');
+    const resources = {
+      '/jobs': jobs,
+      '/jobs/batch': jobs.addResource('batch'),
+      '/jobs/{jobId}': jobs.addResource('{jobId}'),
+    } as const;
+    for (const r of API_ROUTES) resources[r.path as keyof typeof resources].addMethod(r.method);
+    // Catch-alls reach the function, which answers 405 or 404 in JSON instead of API Gateway's 403.
+    for (const resource of Object.values(resources)) resource.addMethod('ANY');
+    this.api.root.addProxy({ anyMethod: true });
+
+    // API Gateway's own errors (auth, throttling, too large) in the same JSON shape as the function's.
+    const template = {
+      'application/json':
+        '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}',
+    };
+    this.api.addGatewayResponse('Default4xx', { type: ResponseType.DEFAULT_4XX, templates: template });
+    this.api.addGatewayResponse('Default5xx', { type: ResponseType.DEFAULT_5XX, templates: template });
+
+    if (this.auth === 'apiKey') {
+      const plan = this.api.addUsagePlan('UsagePlan', {
+        description: 'queue-workers clients',
+        throttle: { rateLimit: rate, burstLimit: burst },
+        quota: { limit: 1_000_000, period: Period.DAY },
+      });
+      plan.addApiStage({ stage: this.api.deploymentStage });
+      plan.addApiKey(this.api.addApiKey('DefaultKey', { description: 'queue-workers default client key' }));
+    }
+  }
+}

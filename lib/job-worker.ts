@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ResolvedQueueSettings } from '../lambda/jobs/define.js';
+import { ENV } from '../lambda/shared/config.js';
+import { QueueWorkersFunction } from './function.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Props of {@link JobWorker}. */
+export interface JobWorkerProps {
+  readonly jobTypeName: string;
+  readonly settings: ResolvedQueueSettings;
+  /** The queue the worker consumes. */
+  readonly queue: IQueue;
+  /** Where the worker parks jobs that must not be retried. */
+  readonly deadLetterQueue: IQueue;
+  /** The job-status table. */
+  readonly table: ITable;
+  /** Days a finished job stays in the table. */
+  readonly retentionDays: number;
+  /**
+   * How long the worker's logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The Lambda that runs one job type: triggered by its queue with partial batch
+ * responses always on, capped by the type's max concurrency, and granted only
+ * what it uses (read and update job items, consume its queue, send to its DLQ).
+ */
+export class JobWorker extends Construct {
+  public readonly function: QueueWorkersFunction;
+
+  constructor(scope: Construct, id: string, props: JobWorkerProps) {
+    super(scope, id);
+    const { settings } = props;
+    this.function = new QueueWorkersFunction(this, 'Function', {
+      entry: path.join(here, '../lambda/worker/handler.ts'),
+      description: `queue-workers worker for job type ${props.jobTypeName}`,
+      timeout: Duration.seconds(settings.timeoutSeconds),
+      memorySize: settings.memoryMb,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      environment: {
+        [ENV.jobType]: props.jobTypeName,
+        [ENV.queueUrl]: props.queue.queueUrl,
+        [ENV.dlqUrl]: props.deadLetterQueue.queueUrl,
+        [ENV.tableName]: props.table.tableName,
+        [ENV.retentionDays]: String(props.retentionDays),
+      },
+    });
+    props.table.grant(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.deadLetterQueue.grantSendMessages(this.function);
+    this.function.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: settings.batchSize,
+        maxBatchingWindow:
+          settings.maxBatchingWindowSeconds > 0 ? Duration.seconds(settings.maxBatchingWindowSeconds) : undefined,
+        maxConcurrency: settings.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+}

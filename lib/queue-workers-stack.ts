@@ -1,0 +1,173 @@
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { type JobType, settingsProblems } from '../lambda/jobs/define.js';
+import { jobTypes as registeredJobTypes } from '../lambda/jobs/registry.js';
+import { queueUrlEnvName } from '../lambda/shared/config.js';
+import { AlarmTopic } from './alarm-topic.js';
+import { type ApiAuth, JobApi } from './job-api.js';
+
+export type { ApiAuth } from './job-api.js';
+
+import { JobAlarms } from './job-alarms.js';
+import { JobTable } from './job-table.js';
+import { JobWorker } from './job-worker.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Props of {@link QueueWorkersStack}. */
+export interface QueueWorkersStackProps extends StackProps {
+  /**
+   * The job types to provision.
+   * @default the registry in lambda/jobs/registry.ts
+   */
+  readonly jobTypes?: readonly JobType[];
+  /**
+   * How API callers authenticate; see {@link JobApiProps.auth}.
+   * @default 'iam'
+   */
+  readonly auth?: ApiAuth;
+  /**
+   * Days a finished job stays readable before DynamoDB's TTL removes it.
+   * @default 30
+   */
+  readonly retentionDays?: number;
+  /**
+   * Email addresses that receive alarms.
+   * @default none
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * How long function and API logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/** Output id for a job type's queue or DLQ URL: `QueueUrlWebhookDeliver`. */
+export function outputId(prefix: string, jobTypeName: string): string {
+  return prefix + jobTypeName.replace(/(^|[^a-zA-Z0-9])([a-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());
+}
+
+/**
+ * The whole system: per job type a queue with its DLQ, a worker and alarms;
+ * one job table, one HTTP API and one alarm topic. It composes constructs and
+ * builds no resource itself.
+ */
+export class QueueWorkersStack extends Stack {
+  public readonly api: JobApi;
+  public readonly table: JobTable;
+  public readonly queues: Readonly<Record<string, WorkQueue>>;
+  public readonly workers: Readonly<Record<string, JobWorker>>;
+
+  constructor(scope: Construct, id: string, props: QueueWorkersStackProps = {}) {
+    super(scope, id, props);
+    const jobTypes = props.jobTypes ?? registeredJobTypes;
+    validateJobTypes(jobTypes);
+    const retentionDays = props.retentionDays ?? 30;
+    const logRetention = props.logRetention;
+
+    this.table = new JobTable(this, 'Jobs');
+    const topic = new AlarmTopic(this, 'Alarms', { ...(props.alarmEmails ? { emails: props.alarmEmails } : {}) });
+
+    const queues: Record<string, WorkQueue> = {};
+    const workers: Record<string, JobWorker> = {};
+    for (const type of jobTypes) {
+      const id = outputId('', type.name);
+      const queue = new WorkQueue(this, `${id}Queue`, { jobTypeName: type.name, settings: type.queue });
+      const worker = new JobWorker(this, `${id}Worker`, {
+        jobTypeName: type.name,
+        settings: type.queue,
+        queue: queue.queue,
+        deadLetterQueue: queue.deadLetterQueue,
+        table: this.table.table,
+        retentionDays,
+        ...(logRetention ? { logRetention } : {}),
+      });
+      new JobAlarms(this, `${id}Alarms`, {
+        jobTypeName: type.name,
+        queue: queue.queue,
+        deadLetterQueue: queue.deadLetterQueue,
+        worker: worker.function,
+        maxAgeSeconds: type.queue.maxAgeAlarmSeconds,
+        action: topic.action,
+      });
+      queues[type.name] = queue;
+      workers[type.name] = worker;
+      new CfnOutput(this, outputId('QueueUrl', type.name), { value: queue.queue.queueUrl });
+      new CfnOutput(this, outputId('DlqUrl', type.name), { value: queue.deadLetterQueue.queueUrl });
+    }
+    this.queues = queues;
+    this.workers = workers;
+
+    const queueByType: Record<string, IQueue> = Object.fromEntries(
+      Object.entries(queues).map(([name, q]) => [name, q.queue]),
+    );
+    this.api = new JobApi(this, 'Api', {
+      queues: queueByType,
+      table: this.table.table,
+      retentionDays,
+      ...(props.auth ? { auth: props.auth } : {}),
+      ...(logRetention ? { logRetention } : {}),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
+    new CfnOutput(this, 'JobTableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: topic.topic.topicArn });
+    this.suppressAcceptedFindings();
+  }
+
+  /** cdk-nag findings we accept, each with the reason next to it. */
+  private suppressAcceptedFindings(): void {
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The AWS-maintained minimal policy for a function to write its own logs.',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: "The AWS-maintained policy API Gateway's account role needs to write execution logs.",
+      },
+    );
+    Validations.of(this.api.api).acknowledge(
+      {
+        id: 'AwsSolutions-APIG2',
+        reason:
+          "The function validates every body against the job type's zod schema and answers 400 naming the fields; an API Gateway model would duplicate the schema and give poorer errors.",
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'WAF is an account-level choice with its own cost; the stage is throttled, and a web ACL can be associated without changing this stack.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'Callers are services, authenticated with IAM (SigV4) by default or API keys; Cognito user pools are for end users.',
+      },
+      ...(this.api.auth === 'none'
+        ? [{ id: 'AwsSolutions-APIG4', reason: 'auth "none" was chosen explicitly; synth warns about it.' }]
+        : []),
+    );
+    for (const queue of Object.values(this.queues)) {
+      Validations.of(queue.deadLetterQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue.',
+      });
+    }
+  }
+}
+
+/** Fails synthesis with every problem in the job types, each saying how to fix it. */
+export function validateJobTypes(jobTypes: readonly JobType[]): void {
+  const problems = jobTypes.flatMap((t) => settingsProblems(t.name, t.queue));
+  const seen = new Map<string, string>();
+  for (const t of jobTypes) {
+    const env = queueUrlEnvName(t.name);
+    const clash = seen.get(env);
+    if (clash) problems.push(`Job types "${clash}" and "${t.name}" map to the same name ${env}; rename one of them.`);
+    seen.set(env, t.name);
+  }
+  if (jobTypes.length === 0) problems.push('No job types are registered; add one to lambda/jobs/registry.ts.');
+  if (problems.length) throw new Error(`Invalid job types:\n- ${problems.join('\n- ')}`);
+}

@@ -1,0 +1,35 @@
+import type { JobQueue, OutgoingMessage } from '../../lambda/api/enqueue.js';
+import type { ApiDeps } from '../../lambda/api/routes.js';
+import { jobTypes } from '../../lambda/jobs/registry.js';
+import { MemoryJobStore } from './memory-store.js';
+
+/** A queue that records what was sent and can be told to refuse messages. */
+export class RecordingQueue implements JobQueue {
+  readonly sent: { queueUrl: string; message: OutgoingMessage }[] = [];
+  /** Ids to refuse; `'all'` refuses everything. */
+  refuse: Set<string> | 'all' = new Set();
+
+  async send(queueUrl: string, messages: readonly OutgoingMessage[]): Promise<Set<string>> {
+    const failed = new Set<string>();
+    for (const message of messages) {
+      if (this.refuse === 'all' || this.refuse.has(message.id)) failed.add(message.id);
+      else this.sent.push({ queueUrl, message });
+    }
+    return failed;
+  }
+}
+
+/** API dependencies backed by memory, with one queue URL per registered type. */
+export function memoryApiDeps(): ApiDeps & { store: MemoryJobStore; queue: RecordingQueue } {
+  return {
+    store: new MemoryJobStore(),
+    queue: new RecordingQueue(),
+    jobTypes,
+    config: {
+      tableName: 'jobs',
+      retentionDays: 30,
+      queueUrls: Object.fromEntries(jobTypes.map((t) => [t.name, `https://sqs.local/queue-${t.name}`])),
+    },
+    now: () => new Date('2026-11-24T00:00:00.000Z'),
+  };
+}

@@ -1,0 +1,81 @@
+import { isTerminal, type JobRecord } from '../../lambda/shared/job.js';
+import {
+  type CreateOutcome,
+  expiryEpochSeconds,
+  type JobStore,
+  type Transition,
+  type TransitionContext,
+} from '../../lambda/shared/job-store.js';
+
+/**
+ * A {@link JobStore} in memory with the same conditional rules as the DynamoDB
+ * one, for tests of logic that must not depend on a table.
+ */
+export class MemoryJobStore implements JobStore {
+  readonly records = new Map<string, JobRecord>();
+  /** Every transition asked for, applied or not, in order. */
+  readonly log: { jobId: string; change: Transition; applied: boolean }[] = [];
+
+  async create(record: JobRecord): Promise<CreateOutcome> {
+    const existing = this.records.get(record.jobId);
+    if (existing) return { created: false, existing };
+    this.records.set(record.jobId, record);
+    return { created: true };
+  }
+
+  async createMany(records: readonly JobRecord[]): Promise<void> {
+    for (const r of records) this.records.set(r.jobId, r);
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    return this.records.get(jobId);
+  }
+
+  async transition(jobId: string, change: Transition, ctx: TransitionContext): Promise<boolean> {
+    const current = this.records.get(jobId);
+    const now = ctx.now.toISOString();
+    let next: JobRecord | undefined;
+    if (change.to === 'queued') {
+      if (current?.status === change.from) {
+        const { error: _e, expiresAt: _x, ...rest } = current;
+        next = { ...rest, status: 'queued', attempts: 0, updatedAt: now };
+      }
+    } else if (!current || (!isTerminal(current.status) && current.attempts <= change.attempt)) {
+      const base: JobRecord = current ?? {
+        jobId,
+        type: ctx.type,
+        status: 'queued',
+        attempts: 0,
+        maxAttempts: ctx.maxAttempts,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const { error: _e, ...withoutError } = base;
+      if (change.to === 'running')
+        next = { ...withoutError, status: 'running', attempts: change.attempt, updatedAt: now };
+      else if (change.to === 'retrying')
+        next = { ...base, status: 'retrying', attempts: change.attempt, error: change.error, updatedAt: now };
+      else if (change.to === 'succeeded')
+        next = {
+          ...withoutError,
+          status: 'succeeded',
+          attempts: change.attempt,
+          result: change.result ?? null,
+          updatedAt: now,
+          expiresAt: expiryEpochSeconds(ctx.now, ctx.retentionDays),
+        };
+      else
+        next = {
+          ...base,
+          status: 'failed',
+          attempts: change.attempt,
+          error: change.error,
+          updatedAt: now,
+          expiresAt: expiryEpochSeconds(ctx.now, ctx.retentionDays),
+        };
+    }
+    this.log.push({ jobId, change, applied: next !== undefined });
+    if (next) this.records.set(jobId, next);
+    return next !== undefined;
+  }
+}
