@@ -1,0 +1,110 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { apiEvent, lambdaContext } from '../../helpers/events.js';
+
+const ENV = {
+  JOB_TABLE_NAME: 'jobs-table',
+  QUEUE_URL_SIMULATE: 'https://sqs.us-east-1.amazonaws.com/123456789012/simulate',
+  QUEUE_URL_WEBHOOK_DELIVER: 'https://sqs.us-east-1.amazonaws.com/123456789012/webhook',
+};
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const sqs = mockClient(SQSClient);
+
+async function loadHandler() {
+  vi.resetModules();
+  return (await import('../../../lambda/api/handler.js')).handler;
+}
+
+describe('API handler', () => {
+  beforeEach(() => {
+    ddb.reset();
+    sqs.reset();
+    for (const [k, v] of Object.entries(ENV)) vi.stubEnv(k, v);
+  });
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('records the job in the configured table, then sends it to its type queue', async () => {
+    // Prepare
+    ddb.on(BatchWriteCommand).resolves({});
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const handler = await loadHandler();
+    // Act
+    const res = await handler(
+      apiEvent({
+        method: 'POST',
+        resource: '/jobs',
+        path: '/jobs',
+        body: { type: 'simulate', payload: { sleepMs: 1 } },
+      }),
+      lambdaContext(),
+    );
+    // Assess
+    expect(res.statusCode).toBe(202);
+    const { jobId } = JSON.parse(res.body);
+    const write = ddb.commandCalls(BatchWriteCommand)[0]?.args[0].input;
+    expect(write?.RequestItems?.['jobs-table']?.[0]?.PutRequest?.Item).toMatchObject({ jobId, status: 'queued' });
+    const send = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input;
+    expect(send?.QueueUrl).toBe(ENV.QUEUE_URL_SIMULATE);
+    expect(send?.Entries?.[0]).toMatchObject({
+      Id: jobId,
+      MessageAttributes: { jobId: { DataType: 'String', StringValue: jobId } },
+    });
+  });
+
+  it('retries entries SendMessageBatch reports as failed before answering', async () => {
+    ddb.on(BatchWriteCommand).resolves({});
+    let calls = 0;
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => {
+      calls += 1;
+      const first = input.Entries[0]?.Id ?? '';
+      return calls === 1
+        ? { Successful: [], Failed: [{ Id: first, Code: 'InternalError', SenderFault: false }] }
+        : { Successful: [{ Id: first }], Failed: [] };
+    });
+    const handler = await loadHandler();
+    const res = await handler(
+      apiEvent({ method: 'POST', resource: '/jobs', path: '/jobs', body: { type: 'simulate' } }),
+      lambdaContext(),
+    );
+    expect(res.statusCode).toBe(202);
+    expect(calls).toBe(2);
+  });
+
+  it('reads a job with a consistent read and answers 404 when there is none', async () => {
+    ddb.on(GetCommand).resolves({});
+    const handler = await loadHandler();
+    const res = await handler(
+      apiEvent({ method: 'GET', resource: '/jobs/{jobId}', path: '/jobs/abc', pathParameters: { jobId: 'abc' } }),
+      lambdaContext(),
+    );
+    expect(res.statusCode).toBe(404);
+    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'jobs-table',
+      Key: { jobId: 'abc' },
+      ConsistentRead: true,
+    });
+  });
+
+  it('answers 503, not 500, when DynamoDB is down, and logs the cause', async () => {
+    ddb.on(BatchWriteCommand).rejects(new Error('connect ECONNREFUSED'));
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const handler = await loadHandler();
+    const res = await handler(
+      apiEvent({ method: 'POST', resource: '/jobs', path: '/jobs', body: { type: 'simulate' } }),
+      lambdaContext(),
+    );
+    expect(res.statusCode).toBe(503);
+    expect(res.body).not.toContain('ECONNREFUSED');
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+    log.mockRestore();
+  });
+
+  it('fails at cold start naming every missing variable', async () => {
+    vi.stubEnv('JOB_TABLE_NAME', '');
+    vi.stubEnv('QUEUE_URL_WEBHOOK_DELIVER', '');
+    await expect(loadHandler()).rejects.toThrow(/missing JOB_TABLE_NAME, QUEUE_URL_WEBHOOK_DELIVER/);
+  });
+});
