@@ -45,3 +45,42 @@ export function fieldProblems(error: $ZodError, prefix?: string): FieldProblem[]
     return { path: path || '(root)', message: issue.message };
   });
 }
+
+const jobStatus = z.enum(['queued', 'running', 'retrying', 'succeeded', 'failed']);
+
+/** `202` body of `POST /jobs`, and each accepted item of a batch. */
+export const jobAcceptedResponse = z.strictObject({
+  jobId: z.string(),
+  type: z.string(),
+  status: jobStatus,
+  /** Absolute URL of `GET /jobs/{jobId}` for this job. */
+  statusUrl: z.string(),
+});
+
+/** Body of every error response. */
+export const errorResponseBody = z.strictObject({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.optional(z.unknown()),
+  }),
+});
+
+/** `202` body of `POST /jobs/batch`: one result per item, in request order. */
+export const batchAcceptedResponse = z.strictObject({
+  accepted: z.number().check(z.int()),
+  rejected: z.number().check(z.int()),
+  results: z.array(z.union([jobAcceptedResponse, errorResponseBody])),
+});
+
+/** `200` body of `GET /jobs/{jobId}`. */
+export const jobViewResponse = z.strictObject({
+  jobId: z.string(),
+  type: z.string(),
+  status: jobStatus,
+  attempts: z.number().check(z.int()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  result: z.optional(z.unknown()),
+  error: z.optional(z.object({ code: z.string(), message: z.string() })),
+});
