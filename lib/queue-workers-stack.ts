@@ -11,6 +11,7 @@ import { type ApiAuth, JobApi } from './job-api.js';
 export type { ApiAuth } from './job-api.js';
 
 import { JobAlarms } from './job-alarms.js';
+import { JobDashboard } from './job-dashboard.js';
 import { JobTable } from './job-table.js';
 import { JobWorker } from './job-worker.js';
 import { WorkQueue } from './work-queue.js';
@@ -111,7 +112,18 @@ export class QueueWorkersStack extends Stack {
       ...(logRetention ? { logRetention } : {}),
     });
 
+    const dashboard = new JobDashboard(this, 'Dashboard', {
+      api: this.api.api,
+      jobTypes: jobTypes.map((t) => ({
+        name: t.name,
+        queue: queueByType[t.name] as IQueue,
+        deadLetterQueue: (queues[t.name] as WorkQueue).deadLetterQueue,
+        worker: (workers[t.name] as JobWorker).function,
+      })),
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
+    new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'JobTableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topic.topicArn });
     this.suppressAcceptedFindings();

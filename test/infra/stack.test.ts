@@ -303,3 +303,37 @@ describe('job type validation at synth', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'Test-bulk', VisibilityTimeout: 125 });
   });
 });
+
+describe('dashboard', () => {
+  it('charts each job type: queue depth, oldest age, DLQ, duration, errors, throttles and job outcomes', () => {
+    const { template } = synth();
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    for (const t of jobTypes) {
+      for (const title of [
+        'queue depth',
+        'age of oldest job',
+        'jobs',
+        'worker duration',
+        'worker errors and throttles',
+      ]) {
+        expect(body).toContain(`${t.name}: ${title}`);
+      }
+      expect(body).toContain(
+        `\\"QueueWorkers\\",\\"succeeded\\",\\"service\\",\\"queue-workers\\",\\"type\\",\\"${t.name}\\"`,
+      );
+    }
+    for (const metric of [
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateAgeOfOldestMessage',
+      'Duration',
+      'Errors',
+      'Throttles',
+      '5XXError',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    template.hasOutput('DashboardName', {});
+  });
+});
