@@ -1,4 +1,7 @@
 import type { $ZodType } from 'zod/v4/core';
+import { NonRetryableError } from '../shared/errors.js';
+
+export { NonRetryableError, RetryableError } from '../shared/errors.js';
 
 /** Minimal structured logger handed to job handlers; bound to the job's ids. */
 export interface JobLogger {
@@ -20,8 +23,23 @@ export interface JobContext {
   readonly signal: AbortSignal;
 }
 
-/** A job handler: payload in, JSON-serialisable result out. Throw to fail the attempt. */
+/**
+ * A job handler: payload in, JSON-serialisable result out. Throw to fail the
+ * attempt: any error is retried with backoff until `maxAttempts`, except a
+ * {@link NonRetryableError} (see {@link nonRetryable}), which fails the job at once.
+ */
 export type JobHandler<P, R> = (payload: P, ctx: JobContext) => Promise<R>;
+
+/**
+ * Wraps any error as a {@link NonRetryableError}, keeping it as the cause, so a
+ * handler can say "retrying cannot help" in one line:
+ * `catch (error) { throw nonRetryable(error, 'the account is closed') }`.
+ */
+export function nonRetryable(error: unknown, message?: string): NonRetryableError {
+  if (error instanceof NonRetryableError && message === undefined) return error;
+  const text = message ?? (error instanceof Error ? error.message : String(error));
+  return new NonRetryableError(text, { cause: error });
+}
 
 /** Exponential backoff with full jitter between attempts. */
 export interface BackoffPolicy {

@@ -12,6 +12,8 @@ export const ENV = Object.freeze({
   jobType: 'JOB_TYPE',
   queueUrl: 'QUEUE_URL',
   dlqUrl: 'DLQ_URL',
+  /** Optional: milliseconds before the worker's Lambda timeout at which jobs are aborted. */
+  deadlineMarginMs: 'WORKER_DEADLINE_MARGIN_MS',
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -71,6 +73,12 @@ export interface WorkerConfig {
   readonly queueUrl: string;
   readonly dlqUrl: string;
   readonly retentionDays: number;
+  /**
+   * Milliseconds before the Lambda timeout at which running jobs are aborted;
+   * no record starts with less than twice this left.
+   * @default 10% of the invocation's time, between 200 and 3,000 ms
+   */
+  readonly deadlineMarginMs?: number;
 }
 
 /** Parses a worker's environment once, naming everything that is missing. */
@@ -82,6 +90,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     queueUrl: r.required(ENV.queueUrl),
     dlqUrl: r.required(ENV.dlqUrl),
     retentionDays: r.positiveInt(ENV.retentionDays, 30),
+    deadlineMarginMs: env[ENV.deadlineMarginMs] ? r.positiveInt(ENV.deadlineMarginMs, 0) : undefined,
   };
   r.check('Worker');
   return Object.freeze(config);

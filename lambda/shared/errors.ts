@@ -151,3 +151,25 @@ export class ConfigError extends QueueWorkersError {
 export function isNonRetryable(error: unknown): boolean {
   return error instanceof NonRetryableError || error instanceof ValidationError;
 }
+
+/**
+ * A job attempt cut short because the worker's Lambda deadline was near: the
+ * abort signal fired, or the handler did not settle before it. Retryable.
+ */
+export class DeadlineExceededError extends QueueWorkersError {
+  constructor(message = 'The worker reached its deadline before the job finished.', context?: JobErrorContext) {
+    super('DEADLINE_EXCEEDED', message, context ? { context } : {});
+    this.name = 'DeadlineExceededError';
+  }
+}
+
+/**
+ * A record that the worker did not start (deadline, or an earlier job of its
+ * FIFO group failed). It is reported as a batch item failure and comes back as is.
+ */
+export class NotStartedError extends QueueWorkersError {
+  constructor(message: string, context?: JobErrorContext) {
+    super('NOT_STARTED', message, context ? { context } : {});
+    this.name = 'NotStartedError';
+  }
+}

@@ -42,6 +42,25 @@ export interface JobStore {
   transition(jobId: string, change: Transition, ctx: TransitionContext): Promise<boolean>;
 }
 
+let lastDate: Date | undefined;
+let lastTime = Number.NaN;
+let lastIso = '';
+
+/**
+ * `date.toISOString()`, remembered for the last date seen. A worker stamps two
+ * status changes per job, often in the same millisecond with the same Date
+ * (see the worker's clock); formatting costs more than the rest of a transition.
+ */
+export function isoTimestamp(date: Date): string {
+  const time = date.getTime();
+  if (date !== lastDate || time !== lastTime) {
+    lastDate = date;
+    lastTime = time;
+    lastIso = date.toISOString();
+  }
+  return lastIso;
+}
+
 /** Seconds since the epoch when a job finished at `now` may be deleted. */
 export function expiryEpochSeconds(now: Date, retentionDays: number): number {
   return Math.floor(now.getTime() / 1000) + retentionDays * 86_400;
@@ -98,7 +117,7 @@ export class DynamoJobStore implements JobStore {
 
   async transition(jobId: string, change: Transition, ctx: TransitionContext): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':to': change.to, ':now': ctx.now.toISOString() };
+    const values: Record<string, unknown> = { ':to': change.to, ':now': isoTimestamp(ctx.now) };
     const sets = ['#status = :to', '#updatedAt = :now'];
     const removes: string[] = [];
     let condition: string;

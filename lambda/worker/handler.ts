@@ -1,24 +1,36 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { getJobType } from '../jobs/registry.js';
 import { loadWorkerConfig } from '../shared/config.js';
 import { DynamoJobStore } from '../shared/job-store.js';
+import { powertoolsJobLogger } from './powertools-logger.js';
 import { processBatch, type WorkerDeps } from './process.js';
 
 const config = loadWorkerConfig(process.env);
+const jobType = getJobType(config.jobType);
+const logger = new Logger({ serviceName: 'queue-workers', persistentKeys: { type: jobType.name } });
+const metrics = new Metrics({
+  namespace: 'QueueWorkers',
+  serviceName: 'queue-workers',
+  defaultDimensions: { type: jobType.name },
+});
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-const log = (level: string) => (message: string, extra?: Record<string, unknown>) =>
-  console.log(JSON.stringify({ level, message, type: config.jobType, ...extra }));
+
 const deps: WorkerDeps = {
   config,
-  jobType: getJobType(config.jobType),
+  jobType,
   store: new DynamoJobStore(doc, config.tableName),
-  logger: { debug: log('DEBUG'), info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
+  sqs: new SQSClient({}),
+  logger: powertoolsJobLogger(logger),
+  metrics,
 };
 
-/** SQS event source entry point. */
+/** SQS event source entry point: Lambda context on the logs, then one call into the batch logic. */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const signal = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - 1000));
-  return processBatch(event, deps, signal);
+  logger.addContext(context);
+  return processBatch(event, deps, context);
 }

@@ -1,80 +1,25 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { JobLogger, JobType } from '../jobs/define.js';
-import type { WorkerConfig } from '../shared/config.js';
-import { isNonRetryable, QueueWorkersError, ValidationError } from '../shared/errors.js';
-import { type JobErrorInfo, type JobMessage, jobMessageSchema } from '../shared/job.js';
-import type { JobStore, TransitionContext } from '../shared/job-store.js';
-import * as z from '../shared/zod.js';
+import { processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { WorkerDeps } from './deps.js';
+import { JobBatchProcessor } from './processor.js';
+import { errorInfo, runRecord } from './run-record.js';
 
-/** What the worker needs, injected so tests pass their own. */
-export interface WorkerDeps {
-  readonly store: JobStore;
-  readonly jobType: JobType;
-  readonly config: WorkerConfig;
-  readonly logger: JobLogger;
-  readonly now?: () => Date;
-}
+export type { WorkerDeps, WorkerMetrics, WorkerSqs } from './deps.js';
 
-function errorInfo(error: unknown): JobErrorInfo {
-  if (error instanceof QueueWorkersError) return { code: error.code, message: error.message };
-  if (error instanceof Error) return { code: error.name || 'Error', message: error.message };
-  return { code: 'Error', message: String(error) };
-}
-
-async function processRecord(record: SQSRecord, deps: WorkerDeps, signal: AbortSignal): Promise<boolean> {
-  const now = deps.now ?? (() => new Date());
-  const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
-  const { jobType } = deps;
-  const ctxFor = (): TransitionContext => ({
-    type: jobType.name,
-    maxAttempts: jobType.queue.maxAttempts,
-    now: now(),
-    retentionDays: deps.config.retentionDays,
-  });
-
-  let envelope: JobMessage;
+/**
+ * Runs a batch of job records and returns exactly the records to keep as
+ * batchItemFailures; Lambda deletes the others. Never throws: if the batch
+ * cannot be processed at all, every record is reported, so a crash costs
+ * retries, not jobs, and error metrics count jobs rather than invocations.
+ */
+export async function processBatch(event: SQSEvent, deps: WorkerDeps, context: Context): Promise<SQSBatchResponse> {
   try {
-    envelope = z.parse(jobMessageSchema, JSON.parse(record.body));
+    return (await processPartialResponse(event, runRecord, new JobBatchProcessor(deps), {
+      context,
+      throwOnFullBatchFailure: false,
+    })) as SQSBatchResponse;
   } catch (error) {
-    deps.logger.error('message is not a job envelope', { messageId: record.messageId, error: errorInfo(error) });
-    return false;
+    deps.logger.error('batch failed as a whole; reporting every record', { error: errorInfo(error) });
+    return { batchItemFailures: (event.Records ?? []).map((r) => ({ itemIdentifier: r.messageId })) };
   }
-  const { jobId } = envelope;
-  const started = await deps.store.transition(jobId, { to: 'running', attempt }, ctxFor());
-  if (!started) {
-    deps.logger.info('job already finished or further along; acknowledging duplicate', { jobId, attempt });
-    return true;
-  }
-  try {
-    const payload = z.safeParse(jobType.payload, envelope.payload);
-    if (!payload.success) throw new ValidationError('payload does not match the schema');
-    const result = await jobType.handler(payload.data, {
-      jobId,
-      type: jobType.name,
-      attempt,
-      maxAttempts: jobType.queue.maxAttempts,
-      logger: deps.logger,
-      signal,
-    });
-    await deps.store.transition(jobId, { to: 'succeeded', attempt, result }, ctxFor());
-    return true;
-  } catch (error) {
-    const info = errorInfo(error);
-    const last = attempt >= jobType.queue.maxAttempts || isNonRetryable(error);
-    await deps.store.transition(
-      jobId,
-      last ? { to: 'failed', attempt, error: info } : { to: 'retrying', attempt, error: info },
-      ctxFor(),
-    );
-    deps.logger.warn('job attempt failed', { jobId, attempt, error: info });
-    return false;
-  }
-}
-
-/** Runs each record's job; returns the failed ones as batchItemFailures so only they are retried. */
-export async function processBatch(event: SQSEvent, deps: WorkerDeps, signal: AbortSignal): Promise<SQSBatchResponse> {
-  const outcomes = await Promise.all(event.Records.map((r) => processRecord(r, deps, signal).catch(() => false)));
-  return {
-    batchItemFailures: event.Records.filter((_, i) => !outcomes[i]).map((r) => ({ itemIdentifier: r.messageId })),
-  };
 }

@@ -1,0 +1,58 @@
+import { DeadlineExceededError } from '../shared/errors.js';
+
+/**
+ * The batch's deadline: one AbortSignal for every job, and a race that stops
+ * waiting for a job when it fires, so the batch answers Lambda before the
+ * timeout even if a job ignores its signal. One abort listener per batch, not
+ * one per record: EventTarget listeners are slow to add and remove by the thousand.
+ */
+export class Deadline {
+  readonly #controller = new AbortController();
+  readonly #waiting = new Set<(error: Error) => void>();
+  #timer: NodeJS.Timeout | undefined;
+
+  /** @param inMs - when the signal fires, from now; `Infinity` for never */
+  constructor(inMs: number) {
+    if (Number.isFinite(inMs)) this.#timer = setTimeout(() => this.abort(), Math.max(0, inMs));
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get passed(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  /** Fires the signal and fails every race still waiting. */
+  abort(): void {
+    if (this.passed) return;
+    const error = new DeadlineExceededError();
+    this.#controller.abort(error);
+    for (const reject of this.#waiting) reject(error);
+    this.#waiting.clear();
+  }
+
+  /** Settles with `work`, or rejects with {@link DeadlineExceededError} when the deadline passes first. */
+  race<T>(work: Promise<T>): Promise<T> {
+    if (this.passed) return Promise.reject(new DeadlineExceededError());
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.add(reject);
+      work.then(
+        (value) => {
+          this.#waiting.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#waiting.delete(reject);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Stops the timer; call when the batch is done. */
+  dispose(): void {
+    clearTimeout(this.#timer);
+  }
+}

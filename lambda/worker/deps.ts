@@ -1,0 +1,38 @@
+import type { ChangeMessageVisibilityBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { JobLogger, JobType } from '../jobs/define.js';
+import type { WorkerConfig } from '../shared/config.js';
+import type { JobStore } from '../shared/job-store.js';
+
+/**
+ * The two SQS calls the worker makes: SendMessage to the DLQ and
+ * ChangeMessageVisibilityBatch on its own queue. An `SQSClient` fits; tests and
+ * the benchmark pass stubs.
+ */
+export interface WorkerSqs {
+  send(command: SendMessageCommand | ChangeMessageVisibilityBatchCommand): Promise<unknown>;
+}
+
+/**
+ * The part of Powertools' `Metrics` the worker uses (a `Metrics` fits): EMF,
+ * with the job type as a default dimension.
+ */
+export interface WorkerMetrics {
+  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown;
+  publishStoredMetrics(): unknown;
+}
+
+/** What the worker needs, injected so tests and the benchmark pass their own. */
+export interface WorkerDeps {
+  readonly store: JobStore;
+  // biome-ignore lint/suspicious/noExplicitAny: any job type; its payload is validated by its own schema before its handler sees it.
+  readonly jobType: JobType<any, unknown>;
+  readonly config: WorkerConfig;
+  readonly sqs: WorkerSqs;
+  /** Structured logger; the worker binds jobId, type and attempt to every line about a job. */
+  readonly logger: JobLogger;
+  readonly metrics: WorkerMetrics;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** Source of backoff jitter, in [0, 1). @default Math.random */
+  readonly random?: () => number;
+}

@@ -1,0 +1,329 @@
+import { BasePartialBatchProcessor, BatchProcessingError, EventType } from '@aws-lambda-powertools/batch';
+import type { FailureResponse, SuccessResponse } from '@aws-lambda-powertools/batch/types';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { NotStartedError } from '../shared/errors.js';
+import { systemClock } from './clock.js';
+import { Deadline } from './deadline.js';
+import type { WorkerDeps } from './deps.js';
+import { isAcknowledged, type RecordOutcome } from './outcome.js';
+import { attemptOf, errorInfo, parseEnvelope } from './run-record.js';
+import { changeVisibility, type VisibilityChange } from './visibility.js';
+
+/** Runs one record to an outcome; {@link runRecord} in production. */
+export type JobRecordHandler = (record: SQSRecord, deps: WorkerDeps, deadline: Deadline) => Promise<RecordOutcome>;
+
+/** The deadline margin when the configuration sets none: 10% of the invocation, between 200 ms and 3 s. */
+export function defaultDeadlineMarginMs(remainingMs: number): number {
+  return Math.min(3000, Math.max(200, Math.round(remainingMs * 0.1)));
+}
+
+/** Job durations kept per batch for the `duration` metric: one EMF line's worth. */
+export const DURATION_SAMPLES = 100;
+
+/** Per-batch tallies, published as one EMF value per metric and batch. */
+interface Tally {
+  succeeded: number;
+  retried: number;
+  failed: number;
+  duplicates: number;
+  notStarted: number;
+}
+
+/**
+ * Powertools' partial batch processor, extended with what a job queue needs and
+ * `BatchProcessor` lacks. From Powertools it keeps the bookkeeping (success and
+ * failure lists, `clean()`, the `batchItemFailures` response) and the entry
+ * point `processPartialResponse`. It replaces `process()` to add:
+ * - a concurrency limit per batch (`BatchProcessor` starts every record at once),
+ *   and FIFO message groups run side by side, each in order, a group stopping at
+ *   its first failure (`SqsFifoPartialProcessorAsync` runs the whole batch serially);
+ * - a deadline: an AbortSignal that fires a margin before the Lambda timeout, and
+ *   no record starts with less than twice the margin left;
+ * - backoff: retried records get a visibility from the job type's policy, and
+ *   records not started or out of attempts are made visible at once;
+ * - per-type metrics (succeeded, retried, failed, duration).
+ *
+ * Run it with `throwOnFullBatchFailure: false`, so a batch where every record
+ * failed is reported record by record instead of failing the invocation.
+ */
+export class JobBatchProcessor extends BasePartialBatchProcessor {
+  readonly #deps: WorkerDeps;
+  #deadline = new Deadline(Number.POSITIVE_INFINITY);
+  #changes: VisibilityChange[] = [];
+  #tally: Tally = { succeeded: 0, retried: 0, failed: 0, duplicates: 0, notStarted: 0 };
+  #pending: Promise<void>[] = [];
+  #handler: JobRecordHandler = async () => {
+    throw new BatchProcessingError('no record handler registered');
+  };
+  // Kept here and handed to Powertools' store once per batch: its accessors read
+  // an environment variable on every call, which adds up over thousands of records.
+  #durations: number[] = [];
+  #seen = 0;
+  #successes: SQSRecord[] = [];
+  #failures: SQSRecord[] = [];
+  #errors: Error[] = [];
+
+  constructor(deps: WorkerDeps) {
+    super(EventType.SQS);
+    this.#deps = deps;
+  }
+
+  override async process(): Promise<(SuccessResponse | FailureResponse)[]> {
+    this.prepare();
+    this.#changes = [];
+    this.#pending = [];
+    this.#durations = [];
+    this.#seen = 0;
+    this.#successes = [];
+    this.#failures = [];
+    this.#errors = [];
+    this.#handler = this.handler as JobRecordHandler;
+    this.#tally = { succeeded: 0, retried: 0, failed: 0, duplicates: 0, notStarted: 0 };
+    const records = this.records as SQSRecord[];
+    const context = this.options?.context as Context | undefined;
+    const remaining = context ? () => context.getRemainingTimeInMillis() : () => Number.POSITIVE_INFINITY;
+    const atStart = remaining();
+    const margin = this.#deps.config.deadlineMarginMs ?? defaultDeadlineMarginMs(atStart);
+    const deadline = new Deadline(atStart - margin);
+    this.#deadline = deadline;
+    const canStart = () => !deadline.passed && remaining() >= 2 * margin;
+
+    const results: (SuccessResponse | FailureResponse)[] = [];
+    try {
+      const settings = this.#deps.jobType.queue;
+      if (settings.fifo) {
+        const groups = new Map<string, SQSRecord[]>();
+        for (const r of records) {
+          const id = r.attributes.MessageGroupId ?? '';
+          const group = groups.get(id);
+          if (group) group.push(r);
+          else groups.set(id, [r]);
+        }
+        await pool([...groups.values()], settings.concurrencyPerBatch, async (group) => {
+          let blockedBy: string | undefined;
+          for (const r of group) {
+            if (blockedBy !== undefined) {
+              results.push(
+                this.#notStarted(
+                  r,
+                  `An earlier job of message group ${r.attributes.MessageGroupId} failed (message ${blockedBy}); kept in order.`,
+                ),
+              );
+            } else if (!canStart()) {
+              results.push(this.#notStarted(r, 'Not started: the worker was near its deadline.'));
+              blockedBy = r.messageId;
+            } else {
+              const entry = await this.processRecord(r);
+              results.push(entry);
+              if (entry[0] === 'fail') blockedBy = r.messageId;
+            }
+          }
+        });
+      } else {
+        await pool(records, settings.concurrencyPerBatch, async (r) => {
+          results.push(
+            canStart()
+              ? await this.processRecord(r)
+              : this.#notStarted(r, 'Not started: the worker was near its deadline.'),
+          );
+        });
+      }
+    } finally {
+      deadline.dispose();
+    }
+    await Promise.all([
+      changeVisibility(this.#deps.sqs, this.#deps.config.queueUrl, this.#changes, this.#deps.logger),
+      ...this.#pending,
+    ]);
+    this.#publishMetrics();
+    this.successMessages = this.#successes;
+    this.failureMessages = this.#failures;
+    this.errors = this.#errors;
+    this.clean();
+    return results;
+  }
+
+  override successHandler(record: SQSRecord, result: unknown): SuccessResponse {
+    this.#successes.push(record);
+    return ['success', result, record];
+  }
+
+  override failureHandler(record: SQSRecord, error: Error): FailureResponse {
+    this.#failures.push(record);
+    this.#errors.push(error);
+    return ['fail', error.message, record];
+  }
+
+  override async processRecord(record: SQSRecord): Promise<SuccessResponse | FailureResponse> {
+    let outcome: RecordOutcome;
+    try {
+      outcome = await this.#handler(record, this.#deps, this.#deadline);
+    } catch (error) {
+      // runRecord does not throw; a custom handler might. Keep the record and retry it after the queue timeout.
+      const info = errorInfo(error);
+      this.#deps.logger.error('record handler threw', { messageId: record.messageId, error: info });
+      this.#tally.failed += 1;
+      return this.failureHandler(record, error instanceof Error ? error : new Error(String(error)));
+    }
+    this.#observe(record, outcome);
+    if (isAcknowledged(outcome)) return this.successHandler(record, outcome);
+    if (outcome.kind === 'retry') this.#visible(record, outcome.visibilitySeconds);
+    else this.#visible(record, 0);
+    return this.failureHandler(record, BatchItemFailure.of(outcome));
+  }
+
+  override processRecordSync(): SuccessResponse | FailureResponse {
+    throw new BatchProcessingError('JobBatchProcessor is asynchronous; use processPartialResponse.');
+  }
+
+  /**
+   * A record left unstarted is reported as failed and made visible at once. Its
+   * status is not touched, so it stays `queued` or `retrying`; but SQS has
+   * counted this receive. On its last receive SQS's redrive policy would move it
+   * to the DLQ unrun, so then it is marked `failed` (NOT_STARTED) to keep the
+   * table truthful.
+   */
+  #notStarted(record: SQSRecord, message: string): FailureResponse {
+    const attempt = attemptOf(record);
+    const error = new NotStartedError(message);
+    const outcome: RecordOutcome = { kind: 'not-started', attempt, error: errorInfo(error) };
+    if (attempt >= this.#deps.jobType.queue.maxAttempts) this.#pending.push(this.#failUnstarted(record, outcome));
+    this.#observe(record, outcome);
+    this.#visible(record, 0);
+    return this.failureHandler(record, error);
+  }
+
+  async #failUnstarted(record: SQSRecord, outcome: RecordOutcome & { kind: 'not-started' }): Promise<void> {
+    const envelope = parseEnvelope(record);
+    if (!envelope.ok) return;
+    const { jobType, config } = this.#deps;
+    try {
+      await this.#deps.store.transition(
+        envelope.message.jobId,
+        { to: 'failed', attempt: outcome.attempt, error: outcome.error },
+        {
+          type: jobType.name,
+          maxAttempts: jobType.queue.maxAttempts,
+          now: (this.#deps.now ?? systemClock)(),
+          retentionDays: config.retentionDays,
+        },
+      );
+    } catch (error) {
+      this.#deps.logger.error('could not record the job status', {
+        jobId: envelope.message.jobId,
+        error: errorInfo(error),
+      });
+    }
+  }
+
+  #visible(record: SQSRecord, seconds: number): void {
+    this.#changes.push({ messageId: record.messageId, receiptHandle: record.receiptHandle, seconds });
+  }
+
+  #observe(record: SQSRecord, outcome: RecordOutcome): void {
+    const { logger, jobType } = this.#deps;
+    const keys = { jobId: outcome.jobId, type: jobType.name, attempt: outcome.attempt, messageId: record.messageId };
+    if ('durationMs' in outcome && outcome.durationMs !== undefined) this.#sampleDuration(outcome.durationMs);
+    switch (outcome.kind) {
+      case 'succeeded':
+        this.#tally.succeeded += 1;
+        logger.info('job succeeded', { ...keys, durationMs: outcome.durationMs });
+        break;
+      case 'duplicate':
+        this.#tally.duplicates += 1;
+        logger.info('job already finished; acknowledging the duplicate delivery', keys);
+        break;
+      case 'retry':
+        this.#tally.retried += 1;
+        logger.warn('job attempt failed; will retry', {
+          ...keys,
+          error: outcome.error,
+          retryInSeconds: outcome.visibilitySeconds,
+        });
+        break;
+      case 'dead-lettered':
+        this.#tally.failed += 1;
+        logger.error('job failed and cannot be retried; sent to the dead-letter queue', {
+          ...keys,
+          error: outcome.error,
+        });
+        break;
+      case 'exhausted':
+        this.#tally.failed += 1;
+        logger.error('job failed on its last attempt; SQS moves it to the dead-letter queue', {
+          ...keys,
+          error: outcome.error,
+        });
+        break;
+      case 'not-started':
+        this.#tally.notStarted += 1;
+        logger.warn('record not started; it comes back at once', { ...keys, reason: outcome.error.message });
+        break;
+    }
+  }
+
+  /**
+   * Keeps a uniform random sample of at most {@link DURATION_SAMPLES} job
+   * durations per batch (reservoir sampling). EMF holds 100 values per metric
+   * per line, so a 10,000-record batch would otherwise print 100 metric lines;
+   * a uniform sample keeps the percentiles and the average unbiased, and the
+   * job counts come from succeeded/retried/failed.
+   */
+  #sampleDuration(ms: number): void {
+    this.#seen += 1;
+    if (this.#durations.length < DURATION_SAMPLES) this.#durations.push(ms);
+    else {
+      const slot = Math.floor((this.#deps.random ?? Math.random)() * this.#seen);
+      if (slot < DURATION_SAMPLES) this.#durations[slot] = ms;
+    }
+  }
+
+  #publishMetrics(): void {
+    const { metrics } = this.#deps;
+    for (const ms of this.#durations) metrics.addMetric('duration', 'Milliseconds', ms);
+    const t = this.#tally;
+    metrics.addMetric('succeeded', 'Count', t.succeeded);
+    metrics.addMetric('retried', 'Count', t.retried);
+    metrics.addMetric('failed', 'Count', t.failed);
+    if (t.duplicates) metrics.addMetric('duplicates', 'Count', t.duplicates);
+    if (t.notStarted) metrics.addMetric('notStarted', 'Count', t.notStarted);
+    metrics.publishStoredMetrics();
+  }
+}
+
+/** The error Powertools keeps for a failed record; its message is the outcome's. */
+export class BatchItemFailure extends Error {
+  readonly outcome: RecordOutcome;
+  constructor(outcome: RecordOutcome) {
+    super('error' in outcome ? `${outcome.error.code}: ${outcome.error.message}` : outcome.kind);
+    this.name = 'BatchItemFailure';
+    this.outcome = outcome;
+  }
+
+  /**
+   * A failure marker without a stack trace. It is bookkeeping, never thrown,
+   * and capturing a stack for each of thousands of failed records is the
+   * single most expensive thing the batch would otherwise do.
+   */
+  static of(outcome: RecordOutcome): BatchItemFailure {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new BatchItemFailure(outcome);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at a time, in order of start. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+}
