@@ -6,11 +6,17 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JobErrorInfo, JobRecord } from './job.js';
 
 /** A change of a job's status, as the worker and the API make them. */
 export type Transition =
-  | { readonly to: 'running'; readonly attempt: number }
+  /**
+   * `messageId` is the SQS message being processed. A `failed` job runs again
+   * only for a message other than the one it failed on: a DLQ redrive, which
+   * SQS delivers as a new message, and never a late duplicate of the old one.
+   */
+  | { readonly to: 'running'; readonly attempt: number; readonly messageId: string }
   | { readonly to: 'retrying'; readonly attempt: number; readonly error: JobErrorInfo }
   | { readonly to: 'succeeded'; readonly attempt: number; readonly result: unknown }
   | { readonly to: 'failed'; readonly attempt: number; readonly error: JobErrorInfo }
@@ -89,8 +95,8 @@ export class DynamoJobStore implements JobStore {
       return { created: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Older emulators do not return the item on a failed condition; read it instead.
-      const existing = (error.Item as JobRecord | undefined) ?? (await this.get(record.jobId));
+      // The document client leaves this item in DynamoDB's wire form; some emulators omit it, so read it instead.
+      const existing = error.Item ? (unmarshall(error.Item) as JobRecord) : await this.get(record.jobId);
       if (!existing) throw error;
       return { created: false, existing };
     }
@@ -152,11 +158,19 @@ export class DynamoJobStore implements JobStore {
       condition = `attribute_not_exists(jobId) OR (${notTerminal} AND (attribute_not_exists(#attempts) OR #attempts <= :attempt))`;
       if (change.to === 'running' || change.to === 'retrying') {
         names['#error'] = 'error';
+        names['#expiresAt'] = 'expiresAt';
+        // A redriven job is live again: the TTL of its failure must not delete it mid-run.
+        removes.push('#expiresAt');
         if (change.to === 'retrying') {
           values[':error'] = change.error;
           sets.push('#error = :error');
         } else {
           removes.push('#error');
+          names['#lastMessageId'] = 'lastMessageId';
+          values[':messageId'] = change.messageId;
+          sets.push('#lastMessageId = :messageId');
+          condition +=
+            ' OR (#status = :failed AND (attribute_not_exists(#lastMessageId) OR #lastMessageId <> :messageId))';
         }
       } else {
         names['#expiresAt'] = 'expiresAt';

@@ -29,6 +29,8 @@ export interface JobRecord {
   readonly idempotencyKey?: string;
   /** Hash of the accepted request, to tell a retry from a reuse of the key. */
   readonly requestHash?: string;
+  /** The SQS message the latest attempt ran from; tells a redrive from a late duplicate. */
+  readonly lastMessageId?: string;
   /** Epoch seconds after which DynamoDB's TTL may delete a finished job. */
   readonly expiresAt?: number;
 }

@@ -7,15 +7,16 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { getJobType } from '../jobs/registry.js';
 import { loadWorkerConfig } from '../shared/config.js';
 import { DynamoJobStore } from '../shared/job-store.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
 import { powertoolsJobLogger } from './powertools-logger.js';
 import { processBatch, type WorkerDeps } from './process.js';
 
 const config = loadWorkerConfig(process.env);
 const jobType = getJobType(config.jobType);
-const logger = new Logger({ serviceName: 'queue-workers', persistentKeys: { type: jobType.name } });
+const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { type: jobType.name } });
 const metrics = new Metrics({
-  namespace: 'QueueWorkers',
-  serviceName: 'queue-workers',
+  namespace: METRICS_NAMESPACE,
+  serviceName: SERVICE_NAME,
   defaultDimensions: { type: jobType.name },
 });
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });

@@ -145,7 +145,11 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
 
   let started: boolean;
   try {
-    started = await store.transition(jobId, { to: 'running', attempt }, transitionContext());
+    started = await store.transition(
+      jobId,
+      { to: 'running', attempt, messageId: record.messageId },
+      transitionContext(),
+    );
   } catch (error) {
     // The table is unavailable: nothing ran and nothing was recorded; try again after a backoff.
     const info = errorInfo(error);

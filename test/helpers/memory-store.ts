@@ -41,7 +41,11 @@ export class MemoryJobStore implements JobStore {
         const { error: _e, expiresAt: _x, ...rest } = current;
         next = { ...rest, status: 'queued', attempts: 0, updatedAt: now };
       }
-    } else if (!current || (!isTerminal(current.status) && current.attempts <= change.attempt)) {
+    } else if (
+      !current ||
+      (!isTerminal(current.status) && current.attempts <= change.attempt) ||
+      (change.to === 'running' && current.status === 'failed' && current.lastMessageId !== change.messageId)
+    ) {
       const base: JobRecord = current ?? {
         jobId,
         type: ctx.type,
@@ -51,12 +55,19 @@ export class MemoryJobStore implements JobStore {
         createdAt: now,
         updatedAt: now,
       };
-      // Rest-destructuring is slow in V8; skip it when there is no error to drop (the common case).
+      // Rest-destructuring is slow in V8; skip it when there is nothing to drop (the common case).
       const withoutError = base.error === undefined ? base : omitError(base);
+      const live = base.expiresAt === undefined ? base : omitExpiry(base);
       if (change.to === 'running')
-        next = { ...withoutError, status: 'running', attempts: change.attempt, updatedAt: now };
+        next = {
+          ...(live.error === undefined ? live : omitError(live)),
+          status: 'running',
+          attempts: change.attempt,
+          lastMessageId: change.messageId,
+          updatedAt: now,
+        };
       else if (change.to === 'retrying')
-        next = { ...base, status: 'retrying', attempts: change.attempt, error: change.error, updatedAt: now };
+        next = { ...live, status: 'retrying', attempts: change.attempt, error: change.error, updatedAt: now };
       else if (change.to === 'succeeded')
         next = {
           ...withoutError,
@@ -84,5 +95,10 @@ export class MemoryJobStore implements JobStore {
 
 function omitError(record: JobRecord): JobRecord {
   const { error: _e, ...rest } = record;
+  return rest;
+}
+
+function omitExpiry(record: JobRecord): JobRecord {
+  const { expiresAt: _x, ...rest } = record;
   return rest;
 }

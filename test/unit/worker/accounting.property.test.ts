@@ -51,13 +51,15 @@ describe('exact accounting', () => {
             },
           };
           if (s.kind === 'not-json') return sqsRecord('{not json', overrides);
+          const payload = s.kind === 'bad-schema' ? { do: 'nope' } : { do: s.kind.startsWith('dup') ? 'ok' : s.kind };
+          const record = jobRecord(jobId, 'test.job', payload, overrides);
           if (s.kind === 'dup-succeeded' || s.kind === 'dup-failed') {
-            queued(deps.store, jobId, s.kind === 'dup-succeeded' ? 'succeeded' : 'failed', 1);
+            // A duplicate: the job already finished from this very message.
+            queued(deps.store, jobId, s.kind === 'dup-succeeded' ? 'succeeded' : 'failed', 1, record.messageId);
           } else {
             queued(deps.store, jobId);
           }
-          const payload = s.kind === 'bad-schema' ? { do: 'nope' } : { do: s.kind.startsWith('dup') ? 'ok' : s.kind };
-          return jobRecord(jobId, 'test.job', payload, overrides);
+          return record;
         });
 
         // The model: which records fail, which run, and the status each ends in.

@@ -135,7 +135,13 @@ export function workerDeps(
 }
 
 /** A queued job record in the store, as the API leaves it. */
-export function queued(store: MemoryJobStore, jobId: string, status: JobStatus = 'queued', attempts = 0): JobRecord {
+export function queued(
+  store: MemoryJobStore,
+  jobId: string,
+  status: JobStatus = 'queued',
+  attempts = 0,
+  lastMessageId?: string,
+): JobRecord {
   const record: JobRecord = {
     jobId,
     type: 'test.job',
@@ -144,6 +150,7 @@ export function queued(store: MemoryJobStore, jobId: string, status: JobStatus =
     maxAttempts: 3,
     createdAt: NOW.toISOString(),
     updatedAt: NOW.toISOString(),
+    ...(lastMessageId !== undefined ? { lastMessageId } : {}),
   };
   store.records.set(jobId, record);
   return record;

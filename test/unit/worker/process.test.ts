@@ -93,8 +93,8 @@ describe('duplicate deliveries', () => {
     'acknowledges a record whose job is already %s without running it',
     async (status) => {
       const deps = workerDeps();
-      queued(deps.store, 'j1', status, 1);
       const duplicate = jobRecord('j1', 'test.job', { do: 'ok' }, { receiveCount: 1 });
+      queued(deps.store, 'j1', status, 1, duplicate.messageId);
 
       const response = await processBatch(sqsEvent([duplicate]), deps, lambdaContext());
 
@@ -104,6 +104,20 @@ describe('duplicate deliveries', () => {
       expect(deps.metrics.sum('duplicates')).toBe(1);
     },
   );
+
+  it('runs a failed job again for a redriven message, which SQS delivers with a new message id', async () => {
+    // Prepare: the job failed on message m-old; the redrive brings it back as a new message
+    const deps = workerDeps();
+    queued(deps.store, 'j1', 'failed', 3, 'm-old');
+    const redriven = jobRecord('j1', 'test.job', { do: 'ok' }, { receiveCount: 1, messageId: 'm-new' });
+    // Act
+    const response = await processBatch(sqsEvent([redriven]), deps, lambdaContext());
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deps.calls).toHaveLength(1);
+    expect(deps.store.records.get('j1')).toMatchObject({ status: 'succeeded', attempts: 1, lastMessageId: 'm-new' });
+    expect(deps.store.records.get('j1')?.error).toBeUndefined();
+  });
 
   it('acknowledges a stale delivery of an attempt older than the one on record', async () => {
     const deps = workerDeps();

@@ -1,0 +1,289 @@
+import { DescribeContinuousBackupsCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocal } from '../../local/index.js';
+import { PROJECT_ROOT } from '../../scripts/emulator.js';
+import { deployForE2e, type E2eDeployment } from './support/deployment.js';
+import { type EmulatorInfo, emulatorInfo } from './support/emulator-info.js';
+import { emulatorTarget, peekQueue } from './support/emulator-target.js';
+import {
+  comparable,
+  JobApiClient,
+  PARTIAL_BATCH,
+  runScenario,
+  type ScenarioOutcome,
+  type ScenarioTarget,
+} from './support/scenario.js';
+import { awsJsonCall, DUMMY_CREDENTIALS, signedFetch } from './support/signed-fetch.js';
+
+// One deployment and one scenario run for the whole file; the tests below assess what it observed.
+let deployment: E2eDeployment;
+let outcome: ScenarioOutcome;
+let info: EmulatorInfo;
+
+beforeAll(async () => {
+  deployment = await deployForE2e();
+  info = await emulatorInfo(deployment.endpoint);
+  outcome = await runScenario(emulatorTarget(deployment));
+  const t = deployment.timings;
+  console.log(
+    `[e2e] ${info.label} at ${deployment.endpoint}: emulator start ${t.emulatorSeconds.toFixed(1)} s, bootstrap ${t.bootstrapSeconds.toFixed(1)} s, deploy ${t.deploySeconds.toFixed(1)} s, scenario ${outcome.seconds.toFixed(1)} s (logs in ${deployment.logDir})`,
+  );
+});
+
+afterAll(async () => {
+  await deployment?.teardown();
+});
+
+interface LogEvent {
+  readonly message: string;
+}
+
+/** The simulate worker's JSON log lines, from its CloudWatch log group on the emulator. */
+async function workerLogLines(): Promise<Record<string, unknown>[]> {
+  const logGroupName = deployment.physicalId('AWS::Logs::LogGroup', 'SimulateWorkerFunctionLogs');
+  const lines: Record<string, unknown>[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsJsonCall<{ events?: LogEvent[]; nextToken?: string }>(
+      deployment.endpoint,
+      'logs',
+      'Logs_20140328.FilterLogEvents',
+      { logGroupName, ...(nextToken ? { nextToken } : {}) },
+    );
+    for (const e of page.events ?? []) {
+      if (!e.message.startsWith('{')) continue;
+      try {
+        lines.push(JSON.parse(e.message) as Record<string, unknown>);
+      } catch {
+        // A line that merely starts with a brace.
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return lines;
+}
+
+describe('the deployed stack on the emulator', () => {
+  it('runs a simulate job to succeeded on its first attempt', () => {
+    expect(outcome.jobs.ok).toMatchObject({ status: 'succeeded', attempts: 1, result: { attempt: 1 } });
+  });
+
+  it('retries a job that fails twice and succeeds on attempt 3', () => {
+    expect(outcome.jobs.failTwice).toMatchObject({ status: 'succeeded', attempts: 3, result: { attempt: 3 } });
+  });
+
+  it('marks a fatal job failed and parks its message, with the reason, in the DLQ', () => {
+    expect(outcome.jobs.fatal).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      errorCode: 'NON_RETRYABLE',
+      errorMessage: 'simulated fatal failure',
+    });
+    expect(outcome.dlq).toEqual([{ name: 'fatal', errorMessage: 'simulated fatal failure' }]);
+  });
+
+  it('retries only the failed record of a partial batch', async () => {
+    // Prepare
+    const batchIds = new Map(PARTIAL_BATCH.map((b) => [outcome.jobs[b.name]?.jobId, b.name]));
+
+    // Act
+    const lines = (await workerLogLines()).filter((l) => typeof l.jobId === 'string' && batchIds.has(l.jobId));
+
+    // Assess
+    expect(outcome.batch).toEqual({ accepted: 4, rejected: 0 });
+    for (const b of PARTIAL_BATCH) {
+      const expected = b.name === 'batchFailOnce' ? { attempts: 2, result: { attempt: 2 } } : { attempts: 1 };
+      expect(outcome.jobs[b.name], b.name).toMatchObject({ status: 'succeeded', ...expected });
+    }
+    // The worker logs the failed attempt; that the line is found shows its logs are readable here.
+    const failing = outcome.jobs.batchFailOnce?.jobId;
+    expect(lines.some((l) => l.jobId === failing && l.attempt === 1)).toBe(true);
+    // A redelivered record would be logged with attempt >= 2 (as a duplicate); none of the successes was.
+    const redelivered = lines.filter((l) => l.jobId !== failing && Number(l.attempt) >= 2);
+    expect(redelivered).toEqual([]);
+  });
+
+  it('returns the same job for a repeated idempotency key, marked as a replay', () => {
+    expect(outcome.idempotency).toEqual({ firstStatus: 202, secondStatus: 202, sameJob: true, replayedHeader: 'true' });
+    expect(outcome.jobs.idempotent).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('reports every job through GET /jobs/{id}, and 404 for an unknown id', async () => {
+    // Prepare
+    const api = new JobApiClient({ apiBase: deployment.apiBase, signed: true });
+
+    // Act
+    const views = await Promise.all(
+      Object.entries(outcome.jobs).map(async ([name, j]) => [name, await api.get(j.jobId)] as const),
+    );
+    const unknown = await api.get('00000000-0000-4000-8000-000000000000');
+
+    // Assess
+    for (const [name, view] of views) {
+      const j = outcome.jobs[name];
+      expect(view.status, name).toBe(200);
+      expect(view.body, name).toMatchObject({
+        jobId: j?.jobId,
+        type: 'simulate',
+        status: j?.status,
+        attempts: j?.attempts,
+      });
+    }
+    expect(unknown.status).toBe(404);
+  });
+
+  it('refuses a request without a signature (IAM auth)', async () => {
+    const res = await signedFetch(`${deployment.apiBase}/jobs`, { body: { type: 'simulate' }, unsigned: true });
+    expect(res.status).toBe(403);
+  });
+});
+
+/**
+ * Each test here pins down one way the emulator differs from AWS, or checks one
+ * it once got wrong. On the pinned ministack it expects the difference (so a
+ * ministack upgrade that fixes it fails the test, and the gap list gets updated);
+ * on any other emulator it expects what AWS does.
+ */
+describe('emulator differences from AWS', () => {
+  const queueAttributes = async (outputKey: string) => {
+    const url = deployment.outputs[outputKey];
+    const res = await deployment.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
+    return res.Attributes ?? {};
+  };
+
+  it('keeps the RedrivePolicy, RedriveAllowPolicy and SSE of queues created by CloudFormation (ministack < 1.5.20 dropped them)', async () => {
+    // Act
+    const queue = await queueAttributes('QueueUrlSimulate');
+    const dlq = await queueAttributes('DlqUrlSimulate');
+
+    // Assess
+    expect(JSON.parse(queue.RedrivePolicy ?? 'null')).toEqual({
+      deadLetterTargetArn: dlq.QueueArn,
+      maxReceiveCount: 3,
+    });
+    expect(JSON.parse(queue.RedriveAllowPolicy ?? 'null')).toEqual({ redrivePermission: 'denyAll' });
+    expect(JSON.parse(dlq.RedriveAllowPolicy ?? 'null')).toEqual({
+      redrivePermission: 'byQueue',
+      sourceQueueArns: [queue.QueueArn],
+    });
+    expect(queue.SqsManagedSseEnabled).toBe('true');
+    expect(queue.VisibilityTimeout).toBe('180');
+  });
+
+  it('DynamoDB TimeToLiveSpecification from CloudFormation: ignored by ministack 1.5.33 (AWS enables it)', async () => {
+    const res = await deployment.dynamodb.send(
+      new DescribeTimeToLiveCommand({ TableName: deployment.outputs.JobTableName }),
+    );
+    const status = res.TimeToLiveDescription?.TimeToLiveStatus;
+    if (info.isPinnedMinistack) expect(status).toBe('DISABLED');
+    else expect(res.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
+  });
+
+  it('DynamoDB PointInTimeRecoverySpecification from CloudFormation: ignored by ministack 1.5.33 (AWS enables it)', async () => {
+    const res = await deployment.dynamodb.send(
+      new DescribeContinuousBackupsCommand({ TableName: deployment.outputs.JobTableName }),
+    );
+    const status = res.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus;
+    expect(status).toBe(info.isPinnedMinistack ? 'DISABLED' : 'ENABLED');
+  });
+
+  it('SNS KmsMasterKeyId from CloudFormation: ignored by ministack 1.5.33 (AWS encrypts the alarm topic)', async () => {
+    const res = await signedFetch<string>(deployment.endpoint, {
+      method: 'POST',
+      service: 'sns',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        Action: 'GetTopicAttributes',
+        Version: '2010-03-31',
+        TopicArn: deployment.outputs.AlarmTopicArn ?? '',
+      }).toString(),
+    });
+    expect(res.status).toBe(200);
+    const hasKey = /<key>KmsMasterKeyId<\/key>\s*<value>[^<]+<\/value>/.test(String(res.body));
+    expect(hasKey).toBe(!info.isPinnedMinistack);
+  });
+
+  it('IAM auth with a wrong secret: accepted by ministack 1.5.33, which only checks that a signature is present (AWS answers 403)', async () => {
+    const res = await signedFetch(`${deployment.apiBase}/jobs`, {
+      body: { type: 'simulate', payload: {} },
+      credentials: { accessKeyId: 'AKIDWRONG', secretAccessKey: 'not-the-secret' },
+    });
+    expect(res.status).toBe(info.isPinnedMinistack ? 202 : 403);
+  });
+
+  it('SQS StartMessageMoveTask (DLQ redrive): not implemented by ministack 1.5.33', async () => {
+    const dlq = await queueAttributes('DlqUrlSimulate');
+    const attempt = deployment.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.QueueArn }));
+    if (info.isPinnedMinistack) await expect(attempt).rejects.toThrow(/StartMessageMoveTask is not valid/);
+    else await expect(attempt).resolves.toMatchObject({ TaskHandle: expect.any(String) });
+  });
+
+  it('API Gateway access logs: not written by ministack 1.5.33 (AWS writes one line per request)', async () => {
+    const logGroupName = deployment.physicalId('AWS::Logs::LogGroup', 'ApiAccessLogs');
+    const page = await awsJsonCall<{ events?: unknown[] }>(
+      deployment.endpoint,
+      'logs',
+      'Logs_20140328.FilterLogEvents',
+      {
+        logGroupName,
+      },
+    );
+    const count = page.events?.length ?? 0;
+    if (info.isPinnedMinistack) expect(count).toBe(0);
+    else expect(count).toBeGreaterThan(0);
+  });
+
+  it('the proxy event on a path-style invoke: ministack 1.5.33 gives the stage path and no X-Forwarded-Proto, so statusUrl is not the URL called', async () => {
+    // Prepare
+    const api = new JobApiClient({ apiBase: deployment.apiBase, signed: true });
+
+    // Act
+    const res = await api.submit({ type: 'simulate', payload: {} });
+
+    // Assess
+    const { host } = new URL(deployment.endpoint);
+    const id = res.body.jobId;
+    expect(res.body.statusUrl).toBe(
+      info.isPinnedMinistack ? `https://${host}/v1/jobs/${id}` : `${deployment.apiBase}/jobs/${id}`,
+    );
+  });
+});
+
+describe('parity between the local runtime and the emulator', () => {
+  it('gives the same statuses, attempt counts and DLQ contents for the same scenario', async () => {
+    // Prepare
+    const local = await startLocal({ port: 0, projectDir: PROJECT_ROOT });
+    const client = new SQSClient({
+      endpoint: local.sqsEndpoint,
+      region: local.region,
+      credentials: { ...DUMMY_CREDENTIALS },
+    });
+    try {
+      const target: ScenarioTarget = {
+        apiBase: local.url.replace(/\/+$/, ''),
+        signed: true,
+        async readDlq(jobType) {
+          const urls = (await client.send(new ListQueuesCommand({}))).QueueUrls ?? [];
+          const dlq = urls.find((u) => u.endsWith(`-${jobType}-dlq`));
+          if (!dlq) throw new Error(`The local runtime has no DLQ for ${jobType}; queues: ${urls.join(', ')}`);
+          return peekQueue(client, dlq);
+        },
+      };
+
+      // Act
+      const onLocal = await runScenario(target);
+
+      // Assess
+      expect(comparable(onLocal)).toEqual(comparable(outcome));
+    } finally {
+      client.destroy();
+      await local.stop();
+    }
+  });
+});
