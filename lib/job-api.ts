@@ -5,6 +5,7 @@ import {
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
+  type IResource,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
@@ -17,7 +18,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, queueUrlEnvName } from '../lambda/shared/config.js';
+import { dlqEnvName, ENV, queueUrlEnvName } from '../lambda/shared/config.js';
 import { QueueWorkersFunction } from './function.js';
 
 /** How callers prove who they are. */
@@ -27,6 +28,8 @@ export type ApiAuth = 'iam' | 'apiKey' | 'none';
 export interface JobApiProps {
   /** Queue of each job type, by type name. */
   readonly queues: Readonly<Record<string, IQueue>>;
+  /** Dead-letter queue of each job type, by type name; redriven through the API under IAM auth. */
+  readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   readonly table: ITable;
   /** Days a finished job stays in the table. */
   readonly retentionDays: number;
@@ -56,11 +59,20 @@ export interface JobApiProps {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** A route of the API. */
+export interface ApiRoute {
+  readonly path: string;
+  readonly method: string;
+  /** Deployed only with IAM auth: operators' actions, never open to API-key or anonymous callers. */
+  readonly iamOnly?: boolean;
+}
+
 /** The routes the API serves, by resource path and method; anything else is answered 404/405 by the function. */
-export const API_ROUTES: readonly { readonly path: string; readonly method: string }[] = [
+export const API_ROUTES: readonly ApiRoute[] = [
   { path: '/jobs', method: 'POST' },
   { path: '/jobs/batch', method: 'POST' },
   { path: '/jobs/{jobId}', method: 'GET' },
+  { path: '/dlq/{type}/redrive', method: 'POST', iamOnly: true },
 ];
 
 /**
@@ -95,6 +107,17 @@ export class JobApi extends Construct {
         [ENV.tableName]: props.table.tableName,
         [ENV.retentionDays]: String(props.retentionDays),
         ...Object.fromEntries(Object.entries(props.queues).map(([type, q]) => [queueUrlEnvName(type), q.queueUrl])),
+        ...(this.auth === 'iam'
+          ? {
+              [ENV.redriveEnabled]: 'true',
+              ...Object.fromEntries(
+                Object.entries(props.deadLetterQueues).flatMap(([type, q]) => [
+                  [dlqEnvName('url', type), q.queueUrl],
+                  [dlqEnvName('arn', type), q.queueArn],
+                ]),
+              ),
+            }
+          : {}),
       },
     });
     props.table.grant(
@@ -105,6 +128,19 @@ export class JobApi extends Construct {
       'dynamodb:BatchWriteItem',
     );
     for (const queue of Object.values(props.queues)) queue.grantSendMessages(this.function);
+    if (this.auth === 'iam') {
+      // StartMessageMoveTask needs these on the DLQ (the move's source); ChangeMessageVisibility is for the peek that requeues jobs.
+      for (const dlq of Object.values(props.deadLetterQueues)) {
+        dlq.grant(
+          this.function,
+          'sqs:StartMessageMoveTask',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueAttributes',
+        );
+      }
+    }
 
     const methodOptions: MethodOptions =
       this.auth === 'iam'
@@ -132,15 +168,19 @@ export class JobApi extends Construct {
       },
     });
 
-    const jobs = this.api.root.addResource('jobs');
-    const resources = {
-      '/jobs': jobs,
-      '/jobs/batch': jobs.addResource('batch'),
-      '/jobs/{jobId}': jobs.addResource('{jobId}'),
-    } as const;
-    for (const r of API_ROUTES) resources[r.path as keyof typeof resources].addMethod(r.method);
+    const routes = API_ROUTES.filter((r) => this.auth === 'iam' || !r.iamOnly);
+    const resources = new Map<string, IResource>([['', this.api.root]]);
+    const resourceFor = (path: string): IResource => {
+      const found = resources.get(path);
+      if (found) return found;
+      const cut = path.lastIndexOf('/');
+      const created = resourceFor(path.slice(0, cut)).addResource(path.slice(cut + 1));
+      resources.set(path, created);
+      return created;
+    };
+    for (const r of routes) resourceFor(r.path).addMethod(r.method);
     // Catch-alls reach the function, which answers 405 or 404 in JSON instead of API Gateway's 403.
-    for (const resource of Object.values(resources)) resource.addMethod('ANY');
+    for (const path of new Set(routes.map((r) => r.path))) resourceFor(path).addMethod('ANY');
     this.api.root.addProxy({ anyMethod: true });
 
     // API Gateway's own errors (auth, throttling, too large) in the same JSON shape as the function's.

@@ -106,6 +106,7 @@ export class QueueWorkersStack extends Stack {
     );
     this.api = new JobApi(this, 'Api', {
       queues: queueByType,
+      deadLetterQueues: Object.fromEntries(Object.entries(queues).map(([name, q]) => [name, q.deadLetterQueue])),
       table: this.table.table,
       retentionDays,
       ...(props.auth ? { auth: props.auth } : {}),

@@ -13,11 +13,13 @@ import { type ApiDeps, route } from './routes.js';
 // Built once per cold start; a missing variable fails here, naming it.
 const config = loadApiConfig(process.env, jobTypeNames);
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const sqs = new SQSClient({});
 const deps: ApiDeps = {
   config,
   jobTypes,
   store: new DynamoJobStore(doc, config.tableName),
-  queue: new SqsJobQueue(new SQSClient({})),
+  queue: new SqsJobQueue(sqs),
+  sqs,
 };
 
 /** API Gateway (REST, proxy integration) entry point. */

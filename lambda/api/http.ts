@@ -12,6 +12,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../shared/errors.js';
+import { RedriveRefusedError, RedriveUnsupportedError } from '../shared/redrive.js';
 
 /** The one place errors become HTTP status codes. */
 export function statusFor(error: QueueWorkersError): number {
@@ -20,7 +21,8 @@ export function statusFor(error: QueueWorkersError): number {
   }
   if (error instanceof NotFoundError) return 404;
   if (error instanceof MethodNotAllowedError) return 405;
-  if (error instanceof IdempotencyConflictError) return 409;
+  if (error instanceof IdempotencyConflictError || error instanceof RedriveRefusedError) return 409;
+  if (error instanceof RedriveUnsupportedError) return 501;
   if (error instanceof PayloadTooLargeError) return 413;
   if (error instanceof UnsupportedMediaTypeError) return 415;
   if (error instanceof ServiceUnavailableError) return 503;

@@ -8,6 +8,8 @@ import {
   jobAcceptedResponse,
   jobViewResponse,
   MAX_BATCH_JOBS,
+  redriveAcceptedResponse,
+  redriveRequest,
   submitJobRequest,
 } from './schemas.js';
 
@@ -115,6 +117,22 @@ export function openApiDocument(jobTypes: readonly JobType[], serverUrl?: string
           },
         },
       },
+      '/dlq/{type}/redrive': {
+        post: {
+          operationId: 'redriveDeadLetters',
+          summary: "Send a job type's dead letters back to its queue (IAM auth only).",
+          description:
+            'Sets the jobs it can read back to `queued`, then starts an SQS StartMessageMoveTask. Deployed only when the API uses IAM auth.',
+          parameters: [{ name: 'type', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: false, ...jsonContent(schemaOf(redriveRequest)) },
+          responses: {
+            '202': { description: 'The move task started.', ...jsonContent(ref('RedriveAccepted')) },
+            '404': error('No such job type, or redrive is not offered (API not under IAM auth).'),
+            '409': error('SQS refused the move, e.g. one is already running for this DLQ.'),
+            '501': error('The SQS endpoint does not implement StartMessageMoveTask (an emulator).'),
+          },
+        },
+      },
     },
     components: {
       schemas: {
@@ -123,6 +141,7 @@ export function openApiDocument(jobTypes: readonly JobType[], serverUrl?: string
         BatchAccepted: schemaOf(batchAcceptedResponse),
         Job: schemaOf(jobViewResponse),
         Error: schemaOf(errorResponseBody),
+        RedriveAccepted: schemaOf(redriveAcceptedResponse),
       },
       securitySchemes: {
         sigv4: {

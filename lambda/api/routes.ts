@@ -1,10 +1,12 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { JobRecord } from '../shared/job.js';
 import { toJobView } from '../shared/job.js';
+import { redrive } from '../shared/redrive.js';
 import * as z from '../shared/zod.js';
 import { errorBody, header, jobUrl, json, readJsonBody } from './http.js';
-import { fieldProblems, submitBatchRequest } from './schemas.js';
+import { fieldProblems, redriveRequest, submitBatchRequest } from './schemas.js';
 import { type SubmitDeps, type SubmitResult, submitJobs } from './submit.js';
 
 /** Body limit of `POST /jobs`: one job. */
@@ -12,8 +14,8 @@ export const MAX_JOB_BODY_BYTES = 256 * 1024;
 /** Body limit of `POST /jobs/batch`. */
 export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 
-/** What the API needs. */
-export type ApiDeps = SubmitDeps;
+/** What the API needs: the submit dependencies, and SQS itself for DLQ redrive. */
+export type ApiDeps = SubmitDeps & { readonly sqs?: SQSClient };
 
 type Route = (event: APIGatewayProxyEvent, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
 
@@ -22,6 +24,7 @@ export const ROUTES: Readonly<Record<string, Readonly<Record<string, Route>>>> =
   '/jobs': { POST: submitOne },
   '/jobs/batch': { POST: submitBatch },
   '/jobs/{jobId}': { GET: getJob },
+  '/dlq/{type}/redrive': { POST: redriveDlq },
 };
 
 /** Dispatches a request to its route; unknown routes are 404, wrong methods 405. */
@@ -66,4 +69,30 @@ async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGa
   const record = await deps.store.get(jobId);
   if (!record) throw new NotFoundError(`No job with id "${jobId}".`, { jobId });
   return json(200, toJobView(record));
+}
+
+async function redriveDlq(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const name = event.pathParameters?.type ?? '';
+  const type = deps.jobTypes.find((t) => t.name === name);
+  if (!type) throw new NotFoundError(`No job type "${name}".`, { known: deps.jobTypes.map((t) => t.name) });
+  const dlq = deps.config.deadLetterQueues?.[type.name];
+  const queueUrl = deps.config.queueUrls[type.name];
+  if (!dlq || !queueUrl || !deps.sqs) throw new NotFoundError('DLQ redrive is offered only by an API with IAM auth.');
+  const body = event.body ? readJsonBody(event, MAX_JOB_BODY_BYTES) : {};
+  const parsed = z.safeParse(redriveRequest, body);
+  if (!parsed.success) throw new ValidationError('The redrive request is invalid.', fieldProblems(parsed.error));
+  const result = await redrive(
+    deps.sqs,
+    deps.store,
+    { type: type.name, maxAttempts: type.queue.maxAttempts, dlqUrl: dlq.url, dlqArn: dlq.arn, queueUrl },
+    {
+      retentionDays: deps.config.retentionDays,
+      // The API has seconds, not minutes: it requeues the jobs it can read quickly; the worker takes the rest.
+      peekBudgetMs: 3_000,
+      maxRequeue: 1_000,
+      ...(parsed.data.maxPerSecond ? { maxPerSecond: parsed.data.maxPerSecond } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    },
+  );
+  return json(202, { type: type.name, ...result });
 }

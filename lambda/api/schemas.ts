@@ -84,3 +84,18 @@ export const jobViewResponse = z.strictObject({
   result: z.optional(z.unknown()),
   error: z.optional(z.object({ code: z.string(), message: z.string() })),
 });
+
+/** Body of `POST /dlq/{type}/redrive` (optional). */
+export const redriveRequest = z.strictObject({
+  /** Messages per second SQS moves back; SQS picks its own rate when absent. */
+  maxPerSecond: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(500))),
+});
+
+/** `202` body of `POST /dlq/{type}/redrive`. */
+export const redriveAcceptedResponse = z.strictObject({
+  type: z.string(),
+  method: z.enum(['StartMessageMoveTask', 'manual']),
+  taskHandle: z.optional(z.string()),
+  requeued: z.number().check(z.int()),
+  moved: z.optional(z.number().check(z.int())),
+});

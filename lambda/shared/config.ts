@@ -5,10 +5,16 @@ export function queueUrlEnvName(type: string): string {
   return `QUEUE_URL_${type.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/** Environment variable that holds the DLQ URL (`kind` url) or ARN (`kind` arn) of job type `type`. */
+export function dlqEnvName(kind: 'url' | 'arn', type: string): string {
+  return `DLQ_${kind.toUpperCase()}_${type.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
 /** Environment variable names that both the stack and the functions agree on. */
 export const ENV = Object.freeze({
   tableName: 'JOB_TABLE_NAME',
   retentionDays: 'JOB_RETENTION_DAYS',
+  redriveEnabled: 'REDRIVE_ENABLED',
   jobType: 'JOB_TYPE',
   queueUrl: 'QUEUE_URL',
   dlqUrl: 'DLQ_URL',
@@ -53,6 +59,8 @@ export interface ApiConfig {
   readonly queueUrls: Readonly<Record<string, string>>;
   /** Days a finished job stays readable before DynamoDB's TTL removes it. */
   readonly retentionDays: number;
+  /** Each type's DLQ, when the API offers redrive (IAM auth only). */
+  readonly deadLetterQueues?: Readonly<Record<string, { readonly url: string; readonly arn: string }>>;
 }
 
 /** Parses the API function's environment once, naming everything that is missing. */
@@ -62,8 +70,20 @@ export function loadApiConfig(env: Env, typeNames: readonly string[]): ApiConfig
   const queueUrls: Record<string, string> = {};
   for (const type of typeNames) queueUrls[type] = r.required(queueUrlEnvName(type));
   const retentionDays = r.positiveInt(ENV.retentionDays, 30);
+  let deadLetterQueues: Record<string, { url: string; arn: string }> | undefined;
+  if (env[ENV.redriveEnabled] === 'true') {
+    deadLetterQueues = {};
+    for (const type of typeNames) {
+      deadLetterQueues[type] = { url: r.required(dlqEnvName('url', type)), arn: r.required(dlqEnvName('arn', type)) };
+    }
+  }
   r.check('API');
-  return Object.freeze({ tableName, queueUrls: Object.freeze(queueUrls), retentionDays });
+  return Object.freeze({
+    tableName,
+    queueUrls: Object.freeze(queueUrls),
+    retentionDays,
+    ...(deadLetterQueues ? { deadLetterQueues: Object.freeze(deadLetterQueues) } : {}),
+  });
 }
 
 /** A worker function's configuration. */

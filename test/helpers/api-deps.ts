@@ -1,3 +1,4 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { JobQueue, OutgoingMessage } from '../../lambda/api/enqueue.js';
 import type { ApiDeps } from '../../lambda/api/routes.js';
 import { jobTypes } from '../../lambda/jobs/registry.js';
@@ -19,16 +20,26 @@ export class RecordingQueue implements JobQueue {
   }
 }
 
-/** API dependencies backed by memory, with one queue URL per registered type. */
-export function memoryApiDeps(): ApiDeps & { store: MemoryJobStore; queue: RecordingQueue } {
+/**
+ * API dependencies backed by memory, with one queue and DLQ per registered type.
+ * `sqs` is a real client for redrive; tests mock it with aws-sdk-client-mock.
+ */
+export function memoryApiDeps(): ApiDeps & { store: MemoryJobStore; queue: RecordingQueue; sqs: SQSClient } {
   return {
     store: new MemoryJobStore(),
     queue: new RecordingQueue(),
+    sqs: new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
     jobTypes,
     config: {
       tableName: 'jobs',
       retentionDays: 30,
       queueUrls: Object.fromEntries(jobTypes.map((t) => [t.name, `https://sqs.local/queue-${t.name}`])),
+      deadLetterQueues: Object.fromEntries(
+        jobTypes.map((t) => [
+          t.name,
+          { url: `https://sqs.local/dlq-${t.name}`, arn: `arn:aws:sqs:us-east-1:123456789012:dlq-${t.name}` },
+        ]),
+      ),
     },
     now: () => new Date('2026-11-24T00:00:00.000Z'),
   };

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /** Ends the run with the line CI reads: `N passed, N failed`. */
@@ -20,5 +21,8 @@ export default class SummaryReporter implements Reporter {
     }
     failed += unhandledErrors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    // CI runs several vitest commands and prints one total from this file.
+    const tally = process.env.QW_TEST_TALLY;
+    if (tally) appendFileSync(tally, `${passed} ${failed} ${skipped}\n`);
   }
 }

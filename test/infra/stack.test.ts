@@ -197,7 +197,7 @@ describe('QueueWorkersStack', () => {
     expect(ddbActions.flat().some((a) => /Delete|Scan|Query|\*/.test(a))).toBe(false);
   });
 
-  it('serves the three job routes and catch-alls, all with IAM auth by default', () => {
+  it('serves the job routes, DLQ redrive and catch-alls, all with IAM auth by default', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods.length).toBeGreaterThanOrEqual(3 + 3 + 2);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
@@ -205,7 +205,7 @@ describe('QueueWorkersStack', () => {
     const parts = Object.values(resources)
       .map((r) => r.Properties.PathPart)
       .sort();
-    expect(parts).toEqual(['batch', 'jobs', '{jobId}', '{proxy+}']);
+    expect(parts).toEqual(['batch', 'dlq', 'jobs', 'redrive', '{jobId}', '{proxy+}', '{type}']);
     for (const method of ['POST', 'GET'])
       template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: method });
   });
@@ -242,6 +242,36 @@ describe('QueueWorkersStack', () => {
       report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId)}`),
     ).toEqual([]);
     expect(report.success).toBe(true);
+  });
+});
+
+describe('DLQ redrive through the API', () => {
+  /** Actions granted to the API function's role, with the resource of each statement. */
+  function apiGrants(template: Template): { actions: string[]; resource: string }[] {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p.Properties.Roles).includes('ApiFunctionServiceRole'),
+    );
+    return (policy?.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map(
+      (s) => ({ actions: [s.Action].flat(), resource: JSON.stringify(s.Resource) }),
+    );
+  }
+
+  it('lets the API start move tasks on the DLQs only, with IAM auth', () => {
+    const { template } = synth();
+    const grants = apiGrants(template).filter((g) => g.actions.includes('sqs:StartMessageMoveTask'));
+    expect(grants).toHaveLength(jobTypes.length);
+    for (const g of grants) expect(g.resource).toMatch(/DeadLetterQueue/);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'queue-workers HTTP job API',
+      Environment: { Variables: Match.objectLike({ REDRIVE_ENABLED: 'true', DLQ_ARN_SIMULATE: Match.anyValue() }) },
+    });
+  });
+
+  it('offers no redrive route and no move permission with API-key auth', () => {
+    const { template } = synth({ auth: 'apiKey' });
+    const parts = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
+    expect(parts).not.toContain('dlq');
+    expect(apiGrants(template).flatMap((g) => g.actions)).not.toContain('sqs:StartMessageMoveTask');
   });
 });
 

@@ -1,4 +1,12 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  SQSServiceException,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { $ZodType } from 'zod/v4/core';
 import { errorResponse } from '../../../lambda/api/http.js';
@@ -9,6 +17,7 @@ import {
   errorResponseBody,
   jobAcceptedResponse,
   jobViewResponse,
+  redriveAcceptedResponse,
 } from '../../../lambda/api/schemas.js';
 import { jobTypes } from '../../../lambda/jobs/registry.js';
 import * as z from '../../../lambda/shared/zod.js';
@@ -30,7 +39,20 @@ const schemas: Record<string, $ZodType> = {
   BatchAccepted: batchAcceptedResponse,
   Job: jobViewResponse,
   Error: errorResponseBody,
+  RedriveAccepted: redriveAcceptedResponse,
 };
+
+const sqs = mockClient(SQSClient);
+const sqsError = (name: string, fault: 'client' | 'server') =>
+  new SQSServiceException({ name, message: `${name} from SQS`, $fault: fault, $metadata: {} });
+const redriveEvent = (type: string) =>
+  apiEvent({
+    method: 'POST',
+    resource: '/dlq/{type}/redrive',
+    path: `/dlq/${type}/redrive`,
+    body: { maxPerSecond: 10 },
+    pathParameters: { type },
+  });
 
 const submit = (body: unknown, headers?: Record<string, string>) =>
   apiEvent({ method: 'POST', resource: '/jobs', path: '/jobs', body, ...(headers ? { headers } : {}) });
@@ -80,6 +102,25 @@ const scenarios: Record<
     },
   },
   'get /jobs/{jobId} 404': { event: get('missing') },
+  'post /dlq/{type}/redrive 202': {
+    event: redriveEvent('simulate'),
+    prepare: async () => {
+      sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
+    },
+  },
+  'post /dlq/{type}/redrive 404': { event: redriveEvent('nope') },
+  'post /dlq/{type}/redrive 409': {
+    event: redriveEvent('simulate'),
+    prepare: async () => {
+      sqs.on(StartMessageMoveTaskCommand).rejects(sqsError('UnsupportedOperation', 'client'));
+    },
+  },
+  'post /dlq/{type}/redrive 501': {
+    event: redriveEvent('simulate'),
+    prepare: async () => {
+      sqs.on(StartMessageMoveTaskCommand).rejects(sqsError('InvalidAction', 'client'));
+    },
+  },
 };
 
 const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -117,6 +158,9 @@ describe('OpenAPI document', () => {
     '%s: the API gives it, with a body of the documented shape',
     async (key, d) => {
       // Prepare
+      sqs.reset();
+      sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+      sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
       const deps = memoryApiDeps();
       const scenario = scenarios[key];
       if (!scenario) throw new Error(`no scenario for ${key}`);

@@ -1,0 +1,127 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+  SQSServiceException,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  type DeadLetterTarget,
+  RedriveRefusedError,
+  RedriveUnsupportedError,
+  redrive,
+} from '../../../lambda/shared/redrive.js';
+import { MemoryJobStore } from '../../helpers/memory-store.js';
+
+const sqs = mockClient(SQSClient);
+const client = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const target: DeadLetterTarget = {
+  type: 'simulate',
+  maxAttempts: 3,
+  dlqUrl: 'https://sqs.local/dlq',
+  dlqArn: 'arn:aws:sqs:us-east-1:1:dlq',
+  queueUrl: 'https://sqs.local/q',
+};
+const dead = (jobId: string, i: number) => ({
+  MessageId: `m${i}`,
+  ReceiptHandle: `rh${i}`,
+  Body: JSON.stringify({ jobId, type: 'simulate', payload: {}, createdAt: 'c' }),
+  MessageAttributes: { jobId: { DataType: 'String', StringValue: jobId } },
+});
+
+function failedJobs(...ids: string[]): MemoryJobStore {
+  const store = new MemoryJobStore();
+  for (const jobId of ids) {
+    store.records.set(jobId, {
+      jobId,
+      type: 'simulate',
+      status: 'failed',
+      attempts: 3,
+      maxAttempts: 3,
+      createdAt: 'c',
+      updatedAt: 'u',
+      error: { code: 'E', message: 'boom' },
+      expiresAt: 1,
+    });
+  }
+  return store;
+}
+
+const err = (name: string) => new SQSServiceException({ name, message: `${name}!`, $fault: 'client', $metadata: {} });
+
+describe('redrive', () => {
+  beforeEach(() => {
+    sqs.reset();
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
+  });
+
+  it('sets the dead-lettered jobs back to queued, releases what it read, then starts a move task', async () => {
+    // Prepare
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [dead('a', 1), dead('b', 2)] })
+      .resolves({ Messages: [] });
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task' });
+    const store = failedJobs('a', 'b');
+    // Act
+    const result = await redrive(client, store, target, { retentionDays: 30, maxPerSecond: 5 });
+    // Assess
+    expect(result).toEqual({ method: 'StartMessageMoveTask', taskHandle: 'task', requeued: 2 });
+    expect(store.records.get('a')).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(store.records.get('a')?.expiresAt).toBeUndefined();
+    const released = sqs
+      .commandCalls(ChangeMessageVisibilityBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(released.map((e) => [e.ReceiptHandle, e.VisibilityTimeout])).toEqual([
+      ['rh1', 0],
+      ['rh2', 0],
+    ]);
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0]?.args[0].input).toEqual({
+      SourceArn: target.dlqArn,
+      MaxNumberOfMessagesPerSecond: 5,
+    });
+  });
+
+  it('reports a move SQS refuses (one already running) as a refusal, with its reason', async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    sqs.on(StartMessageMoveTaskCommand).rejects(err('UnsupportedOperation'));
+    await expect(redrive(client, failedJobs(), target, { retentionDays: 30 })).rejects.toBeInstanceOf(
+      RedriveRefusedError,
+    );
+  });
+
+  it('refuses to move by hand on an endpoint without move tasks unless allowed', async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    sqs.on(StartMessageMoveTaskCommand).rejects(err('InvalidAction'));
+    await expect(redrive(client, failedJobs(), target, { retentionDays: 30 })).rejects.toBeInstanceOf(
+      RedriveUnsupportedError,
+    );
+  });
+
+  it('moves by hand (receive, send, delete) where allowed and move tasks are missing', async () => {
+    // Prepare: the peek sees one message; the hand move then receives it and finds the DLQ empty
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [dead('a', 1)] })
+      .resolvesOnce({ Messages: [] })
+      .resolvesOnce({ Messages: [dead('a', 1)] })
+      .resolves({ Messages: [] });
+    sqs.on(StartMessageMoveTaskCommand).rejects(err('InvalidAction'));
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: 'x' }], Failed: [] });
+    sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] });
+    // Act
+    const result = await redrive(client, failedJobs('a'), target, { retentionDays: 30, allowManual: true });
+    // Assess
+    expect(result).toEqual({ method: 'manual', requeued: 1, moved: 1 });
+    const sent = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input;
+    expect(sent?.QueueUrl).toBe(target.queueUrl);
+    expect(sent?.Entries?.[0]?.MessageBody).toContain('"jobId":"a"');
+    expect(sqs.commandCalls(DeleteMessageBatchCommand)[0]?.args[0].input.QueueUrl).toBe(target.dlqUrl);
+  });
+});
