@@ -251,7 +251,8 @@ describe('DLQ redrive through the API', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p.Properties.Roles).includes('ApiFunctionServiceRole'),
     );
-    return (policy?.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map(
+    if (!policy) throw new Error('no policy for the API function role');
+    return (policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).map(
       (s) => ({ actions: [s.Action].flat(), resource: JSON.stringify(s.Resource) }),
     );
   }

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FunctionDef } from './template.js';
+
+const BOOTSTRAP = fileURLToPath(new URL('./lambda-bootstrap.mjs', import.meta.url));
+/** Lambda's limit on the init phase. */
+const INIT_TIMEOUT_MS = 10_000;
+
+/** The outcome of one invocation, as the Lambda service reports it to its caller. */
+export type InvokeResult =
+  | { readonly ok: true; readonly payload: unknown; readonly durationMs: number }
+  | {
+      readonly ok: false;
+      readonly errorType: string;
+      readonly errorMessage: string;
+      /** The invocation ran past the function's timeout and was stopped. */
+      readonly timedOut: boolean;
+      readonly durationMs: number;
+    };
+
+/** Where a function's output goes: one call per line it writes. */
+export type LineSink = (functionName: string, line: string, stream: 'stdout' | 'stderr') => void;
+
+/** Options of {@link LambdaFunction}. */
+export interface LambdaFunctionOptions {
+  /** Environment every execution environment gets on top of the template's (endpoints, region, credentials). */
+  readonly baseEnv: Readonly<Record<string, string>>;
+  /** Most execution environments at once; further invocations wait for one to free up. */
+  readonly maxConcurrency: number;
+  readonly output: LineSink;
+}
+
+interface Environment {
+  readonly worker: Worker;
+  readonly generation: number;
+  readonly ready: Promise<void>;
+  busy: boolean;
+  dead: boolean;
+  current?: { id: string; settle(result: InvokeResult): void };
+}
+
+/**
+ * A Lambda function run as Lambda runs it: each execution environment (a worker
+ * thread with the function's own `process.env`) handles one invocation at a time
+ * and stays warm for the next; an invocation past the timeout is stopped by
+ * terminating its environment, and a crash discards only that environment.
+ * {@link update} swaps the code for new invocations without losing any in flight.
+ */
+export class LambdaFunction {
+  private def: FunctionDef;
+  private generation = 0;
+  private readonly envs = new Set<Environment>();
+  private readonly waiting: ((env: Environment) => void)[] = [];
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(
+    def: FunctionDef,
+    private readonly options: LambdaFunctionOptions,
+  ) {
+    this.def = def;
+  }
+
+  get definition(): FunctionDef {
+    return this.def;
+  }
+
+  /** Invocations running or waiting for an environment. */
+  get active(): number {
+    return this.inFlight;
+  }
+
+  /** Uses new code and configuration from the next invocation on; warm environments of the old code are retired. */
+  update(def: FunctionDef): void {
+    this.def = def;
+    this.generation += 1;
+    for (const env of this.envs) if (!env.busy) this.retire(env);
+  }
+
+  /** Invokes synchronously (RequestResponse) with `event`; never throws for a function error. */
+  async invoke(event: unknown): Promise<InvokeResult> {
+    if (this.stopped) throw new Error(`${this.def.displayName} is stopped`);
+    this.inFlight += 1;
+    const started = performance.now();
+    try {
+      const env = await this.acquire();
+      try {
+        await env.ready;
+      } catch (error) {
+        this.retire(env);
+        return { ...(error as { errorType: string; errorMessage: string }), ok: false, timedOut: false, durationMs: 0 };
+      }
+      return await this.run(env, event, started);
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Waits for invocations in flight, then ends every environment. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await Promise.all([...this.envs].map((env) => this.retire(env)));
+  }
+
+  private run(env: Environment, event: unknown, started: number): Promise<InvokeResult> {
+    const def = this.def;
+    const id = randomUUID();
+    const timeoutMs = def.timeoutSeconds * 1000;
+    const deadline = Date.now() + timeoutMs;
+    return new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        this.options.output(
+          def.displayName,
+          `${new Date().toISOString()} ${id} Task timed out after ${def.timeoutSeconds.toFixed(2)} seconds`,
+          'stderr',
+        );
+        // Lambda discards the environment of a timed-out invocation; mark it before it can be reused.
+        env.dead = true;
+        settle({
+          ok: false,
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `Task timed out after ${def.timeoutSeconds.toFixed(2)} seconds`,
+          timedOut: true,
+          durationMs: performance.now() - started,
+        });
+      }, timeoutMs);
+      const settle = (result: InvokeResult) => {
+        if (env.current?.id !== id) return;
+        clearTimeout(timer);
+        env.current = undefined;
+        resolve({ ...result, durationMs: performance.now() - started });
+        this.release(env);
+      };
+      env.current = { id, settle };
+      env.worker.postMessage({
+        type: 'invoke',
+        id,
+        event,
+        context: {
+          awsRequestId: id,
+          deadline,
+          functionName: def.functionName,
+          functionVersion: '$LATEST',
+          invokedFunctionArn: def.arn,
+          memoryLimitInMB: String(def.memoryMb),
+          logGroupName: `/aws/lambda/${def.functionName}`,
+          logStreamName: `local/[$LATEST]${env.worker.threadId}`,
+        },
+      });
+    });
+  }
+
+  private acquire(): Promise<Environment> {
+    for (const env of this.envs) {
+      if (!env.busy && !env.dead && env.generation === this.generation) {
+        env.busy = true;
+        return Promise.resolve(env);
+      }
+    }
+    if (this.envs.size < this.options.maxConcurrency) {
+      const env = this.spawn();
+      env.busy = true;
+      return Promise.resolve(env);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(env: Environment): void {
+    env.busy = false;
+    if (env.dead || env.generation !== this.generation) {
+      void this.retire(env);
+      const next = this.waiting.shift();
+      if (next) {
+        const fresh = this.spawn();
+        fresh.busy = true;
+        next(fresh);
+      }
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) {
+      env.busy = true;
+      next(env);
+    }
+  }
+
+  private spawn(): Environment {
+    const def = this.def;
+    const env: Record<string, string> = {
+      ...this.options.baseEnv,
+      ...def.environment,
+      AWS_LAMBDA_FUNCTION_NAME: def.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(def.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${def.functionName}`,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_EXECUTION_ENV: `AWS_Lambda_${def.runtime}`,
+      LAMBDA_TASK_ROOT: def.codeDir,
+      _HANDLER: def.handler,
+    };
+    const worker = new Worker(BOOTSTRAP, {
+      // Not the runtime's own flags (such as tsx's loader): Lambda runs the bundle on a bare Node.
+      execArgv: [],
+      env,
+      stdout: true,
+      stderr: true,
+      workerData: {
+        codeDir: def.codeDir,
+        handler: def.handler,
+        sourceMaps: (def.environment.NODE_OPTIONS ?? '').includes('--enable-source-maps'),
+      },
+      // Lambda's memory setting caps the heap; exceeding it ends the environment as Lambda's OOM would.
+      // A small young generation keeps each idle environment's footprint near Lambda's, where the heap is sized to memory.
+      resourceLimits: { maxOldGenerationSizeMb: def.memoryMb, maxYoungGenerationSizeMb: 8 },
+      name: def.displayName,
+    });
+    worker.unref();
+    pipeLines(worker.stdout, (line) => this.options.output(def.displayName, line, 'stdout'));
+    pipeLines(worker.stderr, (line) => this.options.output(def.displayName, line, 'stderr'));
+    let markReady: () => void = () => undefined;
+    let failInit: (e: unknown) => void = () => undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failInit = reject;
+    });
+    ready.catch(() => undefined);
+    const initTimer = setTimeout(
+      () => failInit({ errorType: 'Runtime.InitTimeout', errorMessage: 'Init phase exceeded 10 seconds' }),
+      INIT_TIMEOUT_MS,
+    );
+    const record: Environment = { worker, generation: this.generation, ready, busy: false, dead: false };
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'ready') {
+        clearTimeout(initTimer);
+        markReady();
+      } else if (message.type === 'init-error') {
+        clearTimeout(initTimer);
+        this.options.output(
+          def.displayName,
+          `INIT_REPORT ${message.error.errorType}: ${message.error.errorMessage}`,
+          'stderr',
+        );
+        failInit(message.error);
+      } else if (message.type === 'result' && record.current?.id === message.id) {
+        const durationMs = 0;
+        record.current.settle(
+          message.ok
+            ? { ok: true, payload: JSON.parse(message.payload) as unknown, durationMs }
+            : { ok: false, ...message.error, timedOut: false, durationMs },
+        );
+      }
+    });
+    const crashed = (errorType: string, errorMessage: string) => {
+      record.dead = true;
+      clearTimeout(initTimer);
+      failInit({ errorType, errorMessage });
+      record.current?.settle({ ok: false, errorType, errorMessage, timedOut: false, durationMs: 0 });
+      this.envs.delete(record);
+    };
+    worker.on('error', (error: Error & { code?: string }) => {
+      const oom = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.options.output(def.displayName, `Runtime exited: ${error.stack ?? error.message}`, 'stderr');
+      crashed(
+        oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
+        oom ? `Runtime exited: out of memory (${def.memoryMb} MB)` : `Runtime exited with error: ${error.message}`,
+      );
+    });
+    worker.on('exit', (code) => {
+      if (!record.dead) crashed('Runtime.ExitError', `Runtime exited with exit code ${code}`);
+    });
+    this.envs.add(record);
+    return record;
+  }
+
+  private async retire(env: Environment): Promise<void> {
+    if (!this.envs.has(env) && env.dead) return;
+    env.dead = true;
+    this.envs.delete(env);
+    await env.worker.terminate();
+  }
+}
+
+type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'init-error'; error: { errorType: string; errorMessage: string } }
+  | { type: 'result'; id: string; ok: true; payload: string }
+  | { type: 'result'; id: string; ok: false; error: { errorType: string; errorMessage: string } };
+
+function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffer = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl = buffer.indexOf('\n');
+    while (nl !== -1) {
+      onLine(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+      nl = buffer.indexOf('\n');
+    }
+  });
+  stream.on('end', () => {
+    if (buffer) onLine(buffer);
+    buffer = '';
+  });
+}

@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { LocalRuntime, Output } from '../../local/index.js';
+
+/** An {@link Output} that keeps every line, for assertions on what the runtime printed. */
+export function captureOutput(): Output & { readonly lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    live: false,
+    functionLine: (name, line) => lines.push(`[${name}] ${line}`),
+    info: (line) => lines.push(line),
+    status: () => undefined,
+    close: () => undefined,
+  };
+}
+
+/** Polls `probe` every `intervalMs` until `done` holds, or fails after `timeoutMs` with the last value. */
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  { timeoutMs = 60_000, intervalMs = 250, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await sleep(intervalMs);
+    last = await probe();
+  }
+  return last;
+}
+
+/** A job as GET /jobs/{jobId} returns it. */
+export interface JobView {
+  readonly jobId: string;
+  readonly type: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly result?: unknown;
+  readonly error?: { code: string; message: string };
+}
+
+/** A small HTTP client for the local API. */
+export function apiClient(runtime: LocalRuntime) {
+  const request = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${runtime.url}${path}`, {
+      method,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  };
+  return {
+    request,
+    async submit(job: unknown): Promise<string> {
+      const res = await request('POST', '/jobs', job);
+      if (res.status !== 202) throw new Error(`POST /jobs answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return res.body.jobId as string;
+    },
+    async job(jobId: string): Promise<JobView> {
+      return (await request('GET', `/jobs/${jobId}`)).body as unknown as JobView;
+    },
+    /** Waits until the job is succeeded or failed. */
+    settled(jobId: string, timeoutMs = 60_000): Promise<JobView> {
+      return waitFor(
+        () => this.job(jobId),
+        (j) => j.status === 'succeeded' || j.status === 'failed',
+        { timeoutMs, what: `job ${jobId} to finish` },
+      );
+    },
+  };
+}
+
+/** Drains a queue in the background and keeps every message body, parsed. */
+export function queueRecorder<T>(runtime: LocalRuntime, queueUrl: string) {
+  const sqs = new SQSClient({
+    region: runtime.region,
+    endpoint: runtime.sqsEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const items: T[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      const messages = out.Messages ?? [];
+      for (const m of messages) items.push(JSON.parse(m.Body ?? 'null') as T);
+      if (messages.length) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+      }
+    }
+  })();
+  return {
+    items,
+    async stop() {
+      running = false;
+      await loop;
+      sqs.destroy();
+    },
+  };
+}
