@@ -1,14 +1,7 @@
+import type { JobView } from '../../../lambda/shared/job.js';
 import { signedFetch } from './signed-fetch.js';
 
-/** A job as `GET /jobs/{id}` reports it. */
-export interface JobView {
-  readonly jobId: string;
-  readonly type: string;
-  readonly status: string;
-  readonly attempts: number;
-  readonly result?: unknown;
-  readonly error?: { readonly code: string; readonly message: string };
-}
+export type { JobView } from '../../../lambda/shared/job.js';
 
 /** A message found in a dead-letter queue. */
 export interface DlqMessage {
