@@ -1,6 +1,7 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -178,15 +179,24 @@ export async function redrive(
   }
 }
 
-/** Receive, send to the source queue, delete: the redrive an emulator without move tasks gets. */
+/**
+ * Receive, send to the source queue, delete: the redrive an emulator without
+ * move tasks gets. Like a move task, it moves what the DLQ held when it started:
+ * a job that fails again while the loop runs lands back in the DLQ, and must
+ * stay there rather than be chased around forever.
+ */
 export async function moveByHand(sqs: SQSClient, target: DeadLetterTarget): Promise<number> {
   const fifo = target.queueUrl.endsWith('.fifo');
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: target.dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
+  const limit = Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0);
   let moved = 0;
-  for (;;) {
+  while (moved < limit) {
     const out = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: target.dlqUrl,
-        MaxNumberOfMessages: 10,
+        MaxNumberOfMessages: Math.min(10, limit - moved),
         VisibilityTimeout: 60,
         WaitTimeSeconds: 0,
         MessageAttributeNames: ['All'],
@@ -226,4 +236,5 @@ export async function moveByHand(sqs: SQSClient, target: DeadLetterTarget): Prom
       throw new Error(`SQS did not take ${messages.length - done.length} redriven messages; they stay in the DLQ.`);
     }
   }
+  return moved;
 }

@@ -1,6 +1,7 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SQSClient,
@@ -111,6 +112,7 @@ describe('redrive', () => {
       .resolvesOnce({ Messages: [dead('a', 1)] })
       .resolves({ Messages: [] });
     sqs.on(StartMessageMoveTaskCommand).rejects(err('InvalidAction'));
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
     sqs
       .on(SendMessageBatchCommand)
       .resolves({ Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: 'x' }], Failed: [] });
@@ -123,5 +125,24 @@ describe('redrive', () => {
     expect(sent?.QueueUrl).toBe(target.queueUrl);
     expect(sent?.Entries?.[0]?.MessageBody).toContain('"jobId":"a"');
     expect(sqs.commandCalls(DeleteMessageBatchCommand)[0]?.args[0].input.QueueUrl).toBe(target.dlqUrl);
+  });
+
+  it('moves by hand only what the DLQ held at the start, not a job that failed again meanwhile', async () => {
+    // Prepare: one message at the start; the DLQ keeps answering with a job that keeps failing
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [] })
+      .resolves({ Messages: [dead('a', 1)] });
+    sqs.on(StartMessageMoveTaskCommand).rejects(err('InvalidAction'));
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '1' } });
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: 'x' }], Failed: [] });
+    sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] });
+    // Act
+    const result = await redrive(client, failedJobs('a'), target, { retentionDays: 30, allowManual: true });
+    // Assess
+    expect(result.moved).toBe(1);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
   });
 });
