@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_ACCOUNT } from './intrinsics.js';
+import type { PollerReceiveInput, PollerSqs, ReceivedMessage } from './sqs-poller.js';
 import type { QueueDef, TableDef } from './template.js';
 
 /** Dummy credentials: neither emulator checks them, and they can never reach a real account. Copy before use: the SDK writes to it. */
@@ -22,6 +23,12 @@ export interface Emulators {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly sqs: SQSClient;
+  /**
+   * ReceiveMessage and DeleteMessageBatch for event source pollers, answered in
+   * this process by fauxqs's own actions on its store, without HTTP, signing and
+   * JSON in between: same validation, visibility, receive counts and redrive.
+   */
+  readonly pollerSqs: PollerSqs;
   readonly dynamodb: DynamoDBClient;
   /** The URL handlers and the runtime use for a queue name. */
   queueUrl(name: string): string;
@@ -62,10 +69,70 @@ function silenceSqliteWarning(): void {
   }) as typeof process.emitWarning;
 }
 
+/** The part of a fauxqs queue that a long poll waits on. */
+interface FauxqsQueue {
+  waitForMessages(seconds: number): Promise<void>;
+  pollWaiters: { resolve(): void; timer: NodeJS.Timeout }[];
+}
+
+interface FauxqsStore {
+  getQueue(url: string): FauxqsQueue | undefined;
+}
+
+type ReceiveAction = (body: PollerReceiveInput, store: FauxqsStore) => Promise<{ Messages?: ReceivedMessage[] }>;
+type DeleteBatchAction = (
+  body: { QueueUrl: string; Entries: readonly { Id: string; ReceiptHandle: string }[] },
+  store: FauxqsStore,
+) => { Successful: unknown[]; Failed: { Code?: string; Message?: string }[] };
+
+/**
+ * Calls fauxqs's ReceiveMessage and DeleteMessageBatch actions directly. A long
+ * poll is a receive that does not wait, then one wait on the queue, then another
+ * such receive, as fauxqs's own action does; the wait is taken off the queue when
+ * the poller stops, so an abandoned poll never takes messages it cannot process.
+ */
+function directPollerSqs(
+  store: FauxqsStore,
+  receiveMessage: ReceiveAction,
+  deleteMessageBatch: DeleteBatchAction,
+): PollerSqs {
+  const now = async (input: PollerReceiveInput) =>
+    (await receiveMessage({ ...input, WaitTimeSeconds: 0 }, store)).Messages ?? [];
+  return {
+    async receive(input, signal) {
+      signal.throwIfAborted();
+      const first = await now(input);
+      const queue = store.getQueue(input.QueueUrl);
+      if (first.length || input.WaitTimeSeconds <= 0 || !queue) return first;
+      const waited = queue.waitForMessages(input.WaitTimeSeconds);
+      const waiter = queue.pollWaiters.at(-1);
+      const cancel = () => {
+        const i = waiter ? queue.pollWaiters.indexOf(waiter) : -1;
+        if (i === -1 || !waiter) return;
+        queue.pollWaiters.splice(i, 1);
+        clearTimeout(waiter.timer);
+        waiter.resolve();
+      };
+      signal.addEventListener('abort', cancel, { once: true });
+      try {
+        await waited;
+      } finally {
+        signal.removeEventListener('abort', cancel);
+      }
+      signal.throwIfAborted();
+      return now(input);
+    },
+    async deleteBatch(queueUrl, entries) {
+      const out = deleteMessageBatch({ QueueUrl: queueUrl, Entries: entries }, store);
+      return { deleted: out.Successful.length, failed: out.Failed };
+    },
+  };
+}
+
 async function startSqs(
   dataDir: string | undefined,
   region: string,
-): Promise<{ endpoint: string; stop(): Promise<void> }> {
+): Promise<{ endpoint: string; pollerSqs: PollerSqs; stop(): Promise<void> }> {
   silenceSqliteWarning();
   const appUrl = import.meta.resolve('fauxqs');
   const load = async <T>(rel: string): Promise<T> => (await import(new URL(rel, appUrl).href)) as T;
@@ -100,7 +167,12 @@ async function startSqs(
     app.addHook('preClose', () => p.close());
   }
   const endpoint = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { endpoint, stop: () => app.close() };
+  const { receiveMessage } = await load<{ receiveMessage: ReceiveAction }>('./sqs/actions/receiveMessage.js');
+  const { deleteMessageBatch } = await load<{ deleteMessageBatch: DeleteBatchAction }>(
+    './sqs/actions/deleteMessageBatch.js',
+  );
+  const pollerSqs = directPollerSqs(sqsStore as unknown as FauxqsStore, receiveMessage, deleteMessageBatch);
+  return { endpoint, pollerSqs, stop: () => app.close() };
 }
 
 const DYNALITE_THREAD = fileURLToPath(new URL('./dynalite-thread.mjs', import.meta.url));
@@ -156,6 +228,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     sqsEndpoint: sqsServer.endpoint,
     dynamodbEndpoint: dynamoServer.endpoint,
     sqs,
+    pollerSqs: sqsServer.pollerSqs,
     dynamodb,
     queueUrl,
     async ensureQueues(queues) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FunctionDef } from './template.js';
@@ -6,6 +7,20 @@ import type { FunctionDef } from './template.js';
 const BOOTSTRAP = fileURLToPath(new URL('./lambda-bootstrap.mjs', import.meta.url));
 /** Lambda's limit on the init phase. */
 const INIT_TIMEOUT_MS = 10_000;
+
+/**
+ * Most execution environments of one function that run at once locally:
+ * `QW_CONCURRENCY` if set, else this machine's cores (at least 2). Lambda would
+ * scale out further; here each environment is a V8 isolate of 30-40 MB that
+ * competes for the same cores, so more of them add memory and contention but no
+ * throughput for CPU-bound work. Invocations beyond it wait for a free
+ * environment, and event sources run no more pollers than this.
+ */
+export function localConcurrencyLimit(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = Number(env.QW_CONCURRENCY);
+  if (Number.isInteger(configured) && configured > 0) return configured;
+  return Math.max(2, availableParallelism());
+}
 
 /** The outcome of one invocation, as the Lambda service reports it to its caller. */
 export type InvokeResult =
@@ -26,7 +41,7 @@ export type LineSink = (functionName: string, line: string, stream: 'stdout' | '
 export interface LambdaFunctionOptions {
   /** Environment every execution environment gets on top of the template's (endpoints, region, credentials). */
   readonly baseEnv: Readonly<Record<string, string>>;
-  /** Most execution environments at once; further invocations wait for one to free up. */
+  /** Most execution environments at once, further capped by {@link localConcurrencyLimit}; further invocations wait for one to free up. */
   readonly maxConcurrency: number;
   readonly output: LineSink;
 }
@@ -55,12 +70,14 @@ export class LambdaFunction {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
+  private readonly maxEnvironments: number;
 
   constructor(
     def: FunctionDef,
     private readonly options: LambdaFunctionOptions,
   ) {
     this.def = def;
+    this.maxEnvironments = Math.min(options.maxConcurrency, localConcurrencyLimit());
   }
 
   get definition(): FunctionDef {
@@ -161,7 +178,7 @@ export class LambdaFunction {
         return Promise.resolve(env);
       }
     }
-    if (this.envs.size < this.options.maxConcurrency) {
+    if (this.envs.size < this.maxEnvironments) {
       const env = this.spawn();
       env.busy = true;
       return Promise.resolve(env);

@@ -4,10 +4,10 @@ import {
   type Message,
   type MessageAttributeValue,
   ReceiveMessageCommand,
-  type SQSClient,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSMessageAttribute, SQSRecord } from 'aws-lambda';
-import type { InvokeResult, LambdaFunction } from './lambda-function.js';
+import { type InvokeResult, type LambdaFunction, localConcurrencyLimit } from './lambda-function.js';
 import type { EventSourceDef } from './template.js';
 
 /** Lambda's long-poll wait. */
@@ -19,9 +19,58 @@ const MAX_RECEIVE = 10;
 /** Lambda's invocation payload limit, which also bounds a batch. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
+/** A received message: the SDK's shape, or ReceiveMessage's wire shape, where binary attribute values are base64 text. */
+export type ReceivedMessage = Omit<Message, 'MessageAttributes'> & {
+  MessageAttributes?: Record<string, WireAttributeValue>;
+};
+
+/** A message attribute value as the SDK or the wire carries it. */
+export type WireAttributeValue = Omit<MessageAttributeValue, 'BinaryValue' | 'BinaryListValues'> & {
+  BinaryValue?: Uint8Array | string;
+  BinaryListValues?: (Uint8Array | string)[];
+};
+
+/** ReceiveMessage's input, as a poller sends it. */
+export interface PollerReceiveInput {
+  readonly QueueUrl: string;
+  readonly MaxNumberOfMessages: number;
+  readonly WaitTimeSeconds: number;
+  readonly MessageSystemAttributeNames: ['All'];
+  readonly MessageAttributeNames: ['All'];
+}
+
+/**
+ * The two SQS calls a poller makes. The runtime answers them in-process from the
+ * embedded emulator (see `Emulators.pollerSqs`); {@link sdkPollerSqs} makes them over HTTP.
+ */
+export interface PollerSqs {
+  /** ReceiveMessage; an aborted long poll rejects and takes no message. */
+  receive(input: PollerReceiveInput, signal: AbortSignal): Promise<ReceivedMessage[]>;
+  /** DeleteMessageBatch of at most 10 entries. */
+  deleteBatch(
+    queueUrl: string,
+    entries: readonly { Id: string; ReceiptHandle: string }[],
+  ): Promise<{ readonly deleted: number; readonly failed: readonly { Code?: string; Message?: string }[] }>;
+}
+
+/** {@link PollerSqs} over an SDK client, for an SQS endpoint outside this process. */
+export function sdkPollerSqs(sqs: SQSClient): PollerSqs {
+  return {
+    async receive(input, signal) {
+      const out = await sqs.send(new ReceiveMessageCommand({ ...input }), { abortSignal: signal });
+      return out.Messages ?? [];
+    },
+    async deleteBatch(queueUrl, entries) {
+      const out = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: [...entries] }));
+      return { deleted: out.Successful?.length ?? 0, failed: out.Failed ?? [] };
+    },
+  };
+}
+
 /** Options of {@link SqsPoller}. */
 export interface SqsPollerOptions {
-  readonly sqs: SQSClient;
+  /** How the poller receives and deletes; an SDK client is used over HTTP. */
+  readonly sqs: PollerSqs | SQSClient;
   readonly mapping: EventSourceDef;
   readonly queueUrl: string;
   readonly queueArn: string;
@@ -42,8 +91,8 @@ export interface BatchOutcome {
 }
 
 /** A message attribute in Lambda's event shape: camelCase, binary as base64, list fields always present. */
-export function toLambdaAttribute(value: MessageAttributeValue): SQSMessageAttribute {
-  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+export function toLambdaAttribute(value: WireAttributeValue): SQSMessageAttribute {
+  const b64 = (b: Uint8Array | string) => (typeof b === 'string' ? b : Buffer.from(b).toString('base64'));
   return {
     ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
     ...(value.BinaryValue !== undefined ? { binaryValue: b64(value.BinaryValue) } : {}),
@@ -54,7 +103,7 @@ export function toLambdaAttribute(value: MessageAttributeValue): SQSMessageAttri
 }
 
 /** One received message as a record of Lambda's SQS event. */
-export function toSqsRecord(message: Message, queueArn: string, region: string): SQSRecord {
+export function toSqsRecord(message: ReceivedMessage, queueArn: string, region: string): SQSRecord {
   const attributes = message.Attributes ?? {};
   const messageAttributes = Object.fromEntries(
     Object.entries(message.MessageAttributes ?? {}).map(([name, v]) => [name, toLambdaAttribute(v)]),
@@ -139,12 +188,15 @@ export function recordsToDelete(
 export class SqsPoller {
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
+  private readonly sqs: PollerSqs;
 
-  constructor(private readonly options: SqsPollerOptions) {}
+  constructor(private readonly options: SqsPollerOptions) {
+    this.sqs = options.sqs instanceof SQSClient ? sdkPollerSqs(options.sqs) : options.sqs;
+  }
 
-  /** Pollers this mapping runs. */
+  /** Pollers this mapping runs: its MaximumConcurrency (default 5), capped by {@link localConcurrencyLimit}. */
   get concurrency(): number {
-    return this.options.mapping.maxConcurrency ?? DEFAULT_POLLERS;
+    return Math.min(this.options.mapping.maxConcurrency ?? DEFAULT_POLLERS, localConcurrencyLimit());
   }
 
   start(): void {
@@ -171,22 +223,21 @@ export class SqsPoller {
     }
   }
 
-  private async receive(max: number, waitSeconds: number): Promise<Message[]> {
-    const out = await this.options.sqs.send(
-      new ReceiveMessageCommand({
+  private receive(max: number, waitSeconds: number): Promise<ReceivedMessage[]> {
+    return this.sqs.receive(
+      {
         QueueUrl: this.options.queueUrl,
         MaxNumberOfMessages: max,
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
-      }),
-      { abortSignal: this.abort.signal },
+      },
+      this.abort.signal,
     );
-    return out.Messages ?? [];
   }
 
   /** One batch: the first receive long-polls; the batching window then keeps filling it. */
-  private async gather(): Promise<Message[]> {
+  private async gather(): Promise<ReceivedMessage[]> {
     const { batchSize, maxBatchingWindowSeconds } = this.options.mapping;
     const batch = await this.receive(Math.min(MAX_RECEIVE, batchSize), LONG_POLL_SECONDS);
     if (!batch.length || maxBatchingWindowSeconds <= 0) return batch;
@@ -203,8 +254,8 @@ export class SqsPoller {
     return batch;
   }
 
-  private async process(messages: Message[]): Promise<void> {
-    const { queueArn, region, mapping, sqs, queueUrl, log } = this.options;
+  private async process(messages: ReceivedMessage[]): Promise<void> {
+    const { queueArn, region, mapping, queueUrl, log } = this.options;
     const records = messages.map((m) => toSqsRecord(m, queueArn, region));
     const event: SQSEvent = { Records: records };
     const result = await this.options.target().invoke(event);
@@ -217,14 +268,12 @@ export class SqsPoller {
     let deleted = 0;
     for (let i = 0; i < decision.delete.length; i += MAX_RECEIVE) {
       const chunk = decision.delete.slice(i, i + MAX_RECEIVE);
-      const out = await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: chunk.map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
-        }),
+      const out = await this.sqs.deleteBatch(
+        queueUrl,
+        chunk.map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
       );
-      deleted += out.Successful?.length ?? 0;
-      for (const f of out.Failed ?? []) log(`delete failed: ${f.Code}: ${f.Message}`);
+      deleted += out.deleted;
+      for (const f of out.failed) log(`delete failed: ${f.Code}: ${f.Message}`);
     }
     this.options.onBatch?.({ records: records.length, deleted, result });
   }

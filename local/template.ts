@@ -8,6 +8,7 @@ import {
   LOCAL_ACCOUNT,
   type LocalIdentity,
 } from './intrinsics.js';
+import { localConcurrencyLimit } from './lambda-function.js';
 
 /** An SQS queue the template declares. */
 export interface QueueDef {
@@ -421,6 +422,12 @@ export function buildPlan(template: CfnTemplate, ctx: PlanContext): LocalPlan {
     restApi(logicalId, r, entries, ids, resolver, functionByName, notes),
   );
   if (of('AWS::ApiGatewayV2::Api').length) notes.push('HTTP APIs (API Gateway v2) are not served locally.');
+  const limit = localConcurrencyLimit();
+  if (apis.length || eventSources.some((e) => (e.maxConcurrency ?? 5) > limit)) {
+    notes.push(
+      `At most ${limit} execution environments per function run at once locally (the number of cores, at least 2, unless QW_CONCURRENCY sets it): event sources poll with at most ${limit}, and further API requests wait for a free environment.`,
+    );
+  }
 
   return { stackName: ctx.stackName, region: ctx.region, queues, tables, functions, eventSources, apis, notes };
 }
