@@ -65,6 +65,8 @@ async function main(): Promise<void> {
       persist: values.persist ?? ['1', 'true'].includes(process.env.QW_PERSIST ?? ''),
       watch: values.watch !== false && !values['no-watch'],
       synth,
+      // Where `qw` looks for the running runtime.
+      stateFile: 'local.json',
       ...(values.stack ? { stack: values.stack } : {}),
       ...(values.app ? { app: values.app } : {}),
       ...(values.out ? { outDir: values.out } : {}),

@@ -1,9 +1,11 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ENV } from '../lambda/shared/config.js';
+import { removeLocalState, writeLocalState } from '../ops/local-state.js';
+import { LocalAdmin } from './admin.js';
 import { handleApiRequest } from './api-gateway.js';
 import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.js';
 import { LambdaFunction } from './lambda-function.js';
@@ -42,6 +44,14 @@ export interface LocalOptions {
   readonly ttlSweepSeconds?: number;
   /** Where logs and status go. @default process.stdout, with function logs and live status */
   readonly output?: Output;
+  /**
+   * Where to write where this runtime's API, queues and table are, so that `qw`
+   * finds it; removed on stop. A path is taken relative to the state directory.
+   * `npm start` passes `local.json`; runtimes started from code (tests,
+   * benchmarks) must not take over the file a developer's `qw` reads.
+   * @default false - no file
+   */
+  readonly stateFile?: string | false;
 }
 
 /** A running local copy of the app. */
@@ -105,6 +115,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   const functions = new Map<string, LambdaFunction>();
   let pollers: PollerEntry[] = [];
   let stopping = false;
+  let admin: LocalAdmin | undefined;
 
   // The port is claimed first, so a taken port fails in a second, not after synthesis.
   const server = createServer((req, res) => {
@@ -115,6 +126,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       );
       return;
     }
+    if (admin?.handles(req, res)) return;
     handleApiRequest(req, res, {
       api: () => api,
       invoke: (logicalId, event) => {
@@ -156,6 +168,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     throw error;
   }
   const emu = emulators;
+  const ops = new LocalAdmin({
+    sqs: emu.sqs,
+    dynamodb: emu.dynamodb,
+    sqsEndpoint: emu.sqsEndpoint,
+    dynamodbEndpoint: emu.dynamodbEndpoint,
+    url,
+    plan: () => plan as LocalPlan,
+    queueUrl: emu.queueUrl,
+  });
   const baseEnv: Record<string, string> = {
     AWS_REGION: '',
     AWS_DEFAULT_REGION: '',
@@ -221,13 +242,14 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       const queue = next.queues.find((q) => q.logicalId === mapping.queueLogicalId) as QueueDef;
       const fnName = next.functions.find((f) => f.logicalId === mapping.functionLogicalId)?.displayName ?? '';
       const poller = new SqsPoller({
-        sqs: emu.sqs,
+        sqs: emu.pollerSqs,
         mapping,
         queueUrl: emu.queueUrl(queue.name),
         queueArn: queue.arn,
         region: next.region,
         target: () => functions.get(mapping.functionLogicalId) as LambdaFunction,
         log: (line) => out.functionLine(fnName, `[event source ${queue.name}] ${line}`, 'stderr'),
+        onBatch: (outcome) => ops.recordBatch(queue.name, outcome),
       });
       poller.start();
       pollers.push({ key, poller });
@@ -247,6 +269,19 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     throw error;
   }
   printBanner(out, plan as LocalPlan, url, emu);
+  admin = ops;
+  const stateFile = options.stateFile ? path.resolve(stateDir, options.stateFile) : undefined;
+  const startedAt = new Date();
+  const saveState = () => {
+    if (!stateFile) return;
+    try {
+      mkdirSync(path.dirname(stateFile), { recursive: true });
+      writeLocalState(stateFile, ops.state(process.pid, startedAt));
+    } catch (error) {
+      out.info(`Could not write ${stateFile} (qw will not find this runtime): ${(error as Error).message}`);
+    }
+  };
+  saveState();
 
   // Live queue counters, only where someone is watching.
   let statusTimer: NodeJS.Timeout | undefined;
@@ -309,6 +344,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
         });
         const next = loadPlan(path.resolve(projectDir, outDir), options.stack, emu.queueUrl);
         const changes = await apply(next);
+        saveState();
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         out.info(`Reloaded in ${seconds} s${changes.length ? `: ${changes.join(', ')}` : '; nothing changed'}.`);
       } catch (error) {
@@ -352,6 +388,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        if (stateFile) removeLocalState(stateFile, process.pid);
         for (const w of watchers) w.close();
         clearInterval(statusTimer);
         clearInterval(ttlTimer);
@@ -378,6 +415,7 @@ function printBanner(out: Output, plan: LocalPlan, url: string, emu: Emulators):
     lines.push(`  API        ${url}   (the deployed URL's stage path ${url}/${api.stage} works too)`);
     const routes = api.routes.flatMap((r) => [...r.methods.keys()].map((m) => `${m} ${r.resourcePath}`));
     lines.push(`  Routes     ${routes.join(', ')}`);
+    lines.push(`  Dashboard  ${url}/ui   OpenAPI ${url}/openapi.json   CLI npx qw watch`);
   }
   const workers = plan.eventSources.map((e) => {
     const fn = plan.functions.find((f) => f.logicalId === e.functionLogicalId);

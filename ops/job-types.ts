@@ -1,0 +1,33 @@
+/** Where one job type's messages live, as an operator needs it. */
+export interface JobTypeQueues {
+  /** The job type's name, as `POST /jobs` takes it: `simulate`, `webhook.deliver`. */
+  readonly type: string;
+  readonly queueName: string;
+  readonly queueUrl: string;
+  readonly dlqName: string;
+  readonly dlqUrl: string;
+  /** Known up front on the local runtime; read from SQS (QueueArn) elsewhere. */
+  readonly queueArn?: string;
+  readonly dlqArn?: string;
+  /** The queue's maxReceiveCount, when known up front. */
+  readonly maxAttempts?: number;
+}
+
+/** The last segment of a queue URL: its name. */
+export function queueNameOf(queueUrl: string): string {
+  return queueUrl.replace(/\/+$/, '').split('/').pop() ?? queueUrl;
+}
+
+/**
+ * The job type a queue serves, from its name: the stack's queues are named
+ * `<stack>-<type>` (see lib/work-queue.ts), with `.fifo` on FIFO queues.
+ */
+export function jobTypeOfQueueName(queueName: string, stackName: string): string {
+  const base = queueName.replace(/\.fifo$/, '');
+  return base.startsWith(`${stackName}-`) ? base.slice(stackName.length + 1) : base;
+}
+
+/** The job type called `name`; matched exactly, then case-insensitively. */
+export function findJobType<T extends { readonly type: string }>(types: readonly T[], name: string): T | undefined {
+  return types.find((t) => t.type === name) ?? types.find((t) => t.type.toLowerCase() === name.toLowerCase());
+}

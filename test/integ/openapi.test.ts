@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '../../local/index.js';
+import { INTEG_STACK } from './fixtures/app.js';
+import { captureOutput } from './helpers.js';
+
+type Operation = { responses: Record<string, unknown> };
+type Document = { openapi: string; servers?: { url: string }[]; paths: Record<string, Record<string, Operation>> };
+
+let runtime: LocalRuntime;
+let doc: Document;
+
+beforeAll(async () => {
+  runtime = await startLocal({
+    port: 0,
+    app: 'tsx test/integ/fixtures/app.ts',
+    outDir: '.qw/integ.out',
+    stack: INTEG_STACK,
+    sources: ['bin', 'lib', 'lambda', 'test/integ/fixtures', 'cdk.json'],
+    output: captureOutput(),
+    stateFile: false,
+  });
+  doc = (await (await fetch(`${runtime.url}/openapi.json`)).json()) as Document;
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+/** A request that the operation accepts or answers with one of its documented errors. */
+function requestFor(path: string, method: string): { url: string; init: RequestInit } {
+  const concrete = path.replace('{jobId}', randomUUID()).replace('{type}', 'simulate');
+  const bodies: Record<string, unknown> = {
+    '/jobs': { type: 'simulate', payload: {} },
+    '/jobs/batch': { jobs: [{ type: 'simulate', payload: {} }] },
+    '/dlq/{type}/redrive': {},
+  };
+  const body = method === 'get' ? undefined : bodies[path];
+  return {
+    url: `${doc.servers?.[0]?.url}${concrete}`,
+    init: {
+      method: method.toUpperCase(),
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    },
+  };
+}
+
+describe('/openapi.json on the local runtime', () => {
+  it('serves the OpenAPI 3.1 document with the runtime as its server', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.servers?.[0]?.url).toBe(`${runtime.url}/v1`);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/dlq/{type}/redrive', '/jobs', '/jobs/batch', '/jobs/{jobId}']);
+  });
+
+  it('documents a request schema for every job type the runtime runs', () => {
+    const schemas = Object.keys((doc as unknown as { components: { schemas: object } }).components.schemas);
+    expect(schemas).toEqual(expect.arrayContaining(['Submit_simulate', 'Submit_webhook_deliver']));
+  });
+
+  it('routes every documented path and method, answering a documented status', async () => {
+    // Prepare
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, documented: Object.keys(op.responses) })),
+    );
+    // Act
+    const answers = await Promise.all(
+      operations.map(async (o) => {
+        const { url, init } = requestFor(o.path, o.method);
+        const res = await fetch(url, init);
+        const body = (await res.json()) as { error?: { message?: string } };
+        return {
+          ...o,
+          status: String(res.status),
+          errorType: res.headers.get('x-amzn-errortype'),
+          message: body.error?.message ?? '',
+        };
+      }),
+    );
+    // Assess: no route would be API Gateway's 403, or the API's own "No route" 404 behind {proxy+};
+    // every answer is one the document lists.
+    for (const a of answers) {
+      expect(a.errorType, `${a.method} ${a.path}`).not.toBe('MissingAuthenticationTokenException');
+      expect(a.message, `${a.method} ${a.path}`).not.toMatch(/^No route for/);
+      expect(a.status, `${a.method} ${a.path}`).not.toBe('405');
+      expect(a.documented, `${a.method} ${a.path} answered ${a.status}`).toContain(a.status);
+    }
+    expect(answers.length).toBe(4);
+  });
+
+  it('tells an undocumented path apart: the API answers that it has no route', async () => {
+    const res = await fetch(`${doc.servers?.[0]?.url}/nothing/here`, { method: 'DELETE' });
+    const body = (await res.json()) as { error: { message: string } };
+    expect(res.status).toBe(404);
+    expect(body.error.message).toMatch(/^No route for DELETE \/nothing\/here/);
+  });
+});

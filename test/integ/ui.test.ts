@@ -1,0 +1,142 @@
+import { mkdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '../../local/index.js';
+import { INTEG_STACK } from './fixtures/app.js';
+import { apiClient, captureOutput, waitFor } from './helpers.js';
+
+/** Where the dashboard's screenshot goes (git-ignored). */
+const SCREENSHOT = path.resolve('.qw', 'screenshots', 'ui.png');
+
+let runtime: LocalRuntime;
+let api: ReturnType<typeof apiClient>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  runtime = await startLocal({
+    port: 0,
+    app: 'tsx test/integ/fixtures/app.ts',
+    outDir: '.qw/integ.out',
+    stack: INTEG_STACK,
+    sources: ['bin', 'lib', 'lambda', 'test/integ/fixtures', 'cdk.json'],
+    output: captureOutput(),
+    stateFile: false,
+  });
+  api = apiClient(runtime);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${runtime.url}/ui`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+/** A number in the queues table: `column` of the simulate row. */
+async function simulateCount(column: 'visible' | 'in-flight' | 'delayed' | 'dlq-count'): Promise<number> {
+  const text = await page.locator(`#queues tr[data-type="simulate"] td.${column}`).textContent();
+  return Number(text);
+}
+
+describe('the local web dashboard', () => {
+  it('shows every job type with live counts', async () => {
+    await page.locator('#queues tr[data-type="simulate"]').waitFor();
+    const types = await page.locator('#queues tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.type));
+    expect(types.sort()).toEqual(['simulate', 'webhook.deliver']);
+    expect(await page.locator('#meta').textContent()).toMatch(new RegExp(`stack ${INTEG_STACK}`));
+  });
+
+  it('submits jobs from its form, and the counts and the jobs list follow them', async () => {
+    // Prepare
+    await page.selectOption('#submit-type', 'simulate');
+    await page.fill('#submit-payload', '{"sleepMs": 1500}');
+    await page.fill('#submit-count', '12');
+    // Act
+    await page.click('#submit button[type=submit]');
+    // Assess: the jobs are counted in the queue while they run, then listed as succeeded.
+    await expect.poll(() => page.locator('#submit-result').textContent()).toMatch(/accepted 12, rejected 0/);
+    await expect
+      .poll(async () => (await simulateCount('visible')) + (await simulateCount('in-flight')), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await page.click('#status-filter button[data-status="succeeded"]');
+    await expect
+      .poll(() => page.locator('#jobs tbody tr[data-status="succeeded"]').count(), { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(12);
+    expect(await page.locator('#jobs tbody tr:not([data-status="succeeded"])').count()).toBe(0);
+    await expect.poll(() => simulateCount('in-flight'), { timeout: 10_000 }).toBe(0);
+  });
+
+  it('plots the throughput of the last minutes', async () => {
+    await expect
+      .poll(() => page.locator('#legend').textContent(), { timeout: 10_000 })
+      .toMatch(/simulate \((1[2-9]|[2-9]\d|\d{3,}) in 10 min\)/);
+    const d = await page.locator('#throughput path[data-type="simulate"]').getAttribute('d');
+    // 120 five-second buckets over ten minutes, and the line leaves the zero baseline somewhere.
+    expect(d?.split(/[ML]/).filter(Boolean)).toHaveLength(120);
+    const ys = (d ?? '')
+      .split(/[ML]/)
+      .filter(Boolean)
+      .map((p) => Number(p.split(',')[1]));
+    expect(Math.min(...ys)).toBeLessThan(Math.max(...ys));
+  });
+
+  it("shows a job's detail when its row is clicked", async () => {
+    const row = page.locator('#jobs tbody tr').first();
+    const jobId = await row.getAttribute('data-job-id');
+    await row.click();
+    await expect.poll(() => page.locator('#detail').textContent()).toContain(`"jobId": "${jobId}"`);
+    expect(await page.locator('#detail').textContent()).toMatch(/"status": "succeeded"/);
+  });
+
+  it('lists the DLQ and redrives it with the button', async () => {
+    // Prepare: a job that fails at once lands in the DLQ.
+    const jobId = await api.submit({ type: 'simulate', payload: { fatal: true } });
+    await api.settled(jobId);
+    await page.selectOption('#dlq-type', 'simulate');
+    await page.locator(`#dlq tbody tr[data-job-id="${jobId}"]`).waitFor({ timeout: 15_000 });
+    expect(await page.locator(`#dlq tbody tr[data-job-id="${jobId}"]`).textContent()).toMatch(
+      /NON_RETRYABLE: simulated fatal failure/,
+    );
+    await expect.poll(() => simulateCount('dlq-count'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    // Act
+    await page.click('#redrive');
+    // Assess: moved by hand (no move tasks locally), the job back to queued; being fatal, it fails and returns.
+    await expect
+      .poll(() => page.locator('#redrive-result').textContent(), { timeout: 15_000 })
+      .toMatch(/moved \d+ by hand \(no StartMessageMoveTask locally\); 1 jobs back to queued/);
+    const again = await waitFor(
+      () => api.job(jobId),
+      (j) => j.status === 'failed',
+      { what: 'the redriven fatal job to fail again' },
+    );
+    expect(again.attempts).toBe(1);
+  });
+
+  it('saves a screenshot with work in progress', async () => {
+    // Slow jobs, so the screenshot shows messages in flight and a rate.
+    await api.request('POST', '/jobs/batch', {
+      jobs: Array.from({ length: 20 }, () => ({ type: 'simulate', payload: { sleepMs: 4000 } })),
+    });
+    await page.click('#status-filter button[data-status=""]');
+    await expect.poll(() => simulateCount('in-flight'), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.waitForTimeout(1500);
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    console.log(`dashboard screenshot: ${SCREENSHOT}`);
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(20_000);
+  });
+});
