@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/errors.js';
 import type { CliIo } from '../../cli/io.js';
 import { main } from '../../cli/main.js';
-import { type LocalRuntime, startLocal } from '../../local/index.js';
+import type { LocalRuntime } from '../../local/index.js';
 import { readLocalState } from '../../ops/local-state.js';
 import { INTEG_STACK } from './fixtures/app.js';
-import { apiClient, captureOutput, waitFor } from './helpers.js';
+import { apiClient, startFixtureRuntime, waitFor } from './helpers.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), 'qw-cli-'));
@@ -42,15 +42,7 @@ let receiverStatus = 400;
 let receiverUrl: string;
 
 beforeAll(async () => {
-  runtime = await startLocal({
-    port: 0,
-    app: 'tsx test/integ/fixtures/app.ts',
-    outDir: '.qw/integ.out',
-    stack: INTEG_STACK,
-    sources: ['bin', 'lib', 'lambda', 'test/integ/fixtures', 'cdk.json'],
-    output: captureOutput(),
-    stateFile,
-  });
+  runtime = await startFixtureRuntime({ stateFile });
   api = apiClient(runtime);
   receiver = createServer((req, res) => {
     req.resume();
@@ -70,15 +62,7 @@ describe('the local runtime state file', () => {
   it('names the API, the queues and the table, and is removed on stop', async () => {
     // Prepare: a second runtime, so that stopping it is observable here.
     const file = path.join(dir, 'second.json');
-    const second = await startLocal({
-      port: 0,
-      app: 'tsx test/integ/fixtures/app.ts',
-      outDir: '.qw/integ.out',
-      stack: INTEG_STACK,
-      synth: 'never',
-      output: captureOutput(),
-      stateFile: file,
-    });
+    const second = await startFixtureRuntime({ synth: 'never', stateFile: file });
     // Act
     const written = readLocalState(file);
     await second.stop();

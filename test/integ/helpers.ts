@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { LocalRuntime, Output } from '../../local/index.js';
+import { type LocalOptions, type LocalRuntime, type Output, startLocal } from '../../local/index.js';
+import { INTEG_STACK } from './fixtures/app.js';
 
 /** An {@link Output} that keeps every line, for assertions on what the runtime printed. */
 export function captureOutput(): Output & { readonly lines: string[] } {
@@ -31,14 +32,25 @@ export async function waitFor<T>(
   return last;
 }
 
-/** A job as GET /jobs/{jobId} returns it. */
-export interface JobView {
-  readonly jobId: string;
-  readonly type: string;
-  readonly status: string;
-  readonly attempts: number;
-  readonly result?: unknown;
-  readonly error?: { code: string; message: string };
+import type { JobView } from '../../lambda/shared/job.js';
+
+export type { JobView };
+
+/**
+ * The local runtime on a free port, running the integration fixture app (the
+ * real stack with a short simulate timeout, plus a probe), synthesized to its
+ * own output folder so it never touches cdk.out.
+ */
+export function startFixtureRuntime(options: LocalOptions = {}): Promise<LocalRuntime> {
+  return startLocal({
+    port: 0,
+    app: 'tsx test/integ/fixtures/app.ts',
+    outDir: '.qw/integ.out',
+    stack: INTEG_STACK,
+    sources: ['bin', 'lib', 'lambda', 'test/integ/fixtures', 'cdk.json'],
+    output: captureOutput(),
+    ...options,
+  });
 }
 
 /** A small HTTP client for the local API. */

@@ -13,7 +13,7 @@ import {
   PROBE_VISIBILITY_SECONDS,
 } from './fixtures/app.js';
 import type { ProbeCommand, ProbeRecording } from './fixtures/probe.js';
-import { apiClient, captureOutput, queueRecorder, waitFor } from './helpers.js';
+import { apiClient, captureOutput, queueRecorder, startFixtureRuntime, waitFor } from './helpers.js';
 
 /** Every key path of a JSON value, e.g. `requestContext.identity.sourceIp`; arrays by their first element. */
 function keyPaths(value: unknown, prefix = ''): string[] {
@@ -37,14 +37,7 @@ let probe: ReturnType<typeof queueRecorder<ProbeRecording>>;
 let probeInUrl: string;
 
 beforeAll(async () => {
-  runtime = await startLocal({
-    port: 0,
-    app: 'tsx test/integ/fixtures/app.ts',
-    outDir: '.qw/integ.out',
-    stack: INTEG_STACK,
-    sources: ['bin', 'lib', 'lambda', 'test/integ/fixtures', 'cdk.json'],
-    output,
-  });
+  runtime = await startFixtureRuntime({ output });
   api = apiClient(runtime);
   sqs = new SQSClient({
     region: runtime.region,

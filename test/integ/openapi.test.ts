@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocal } from '../../local/index.js';
-import { INTEG_STACK } from './fixtures/app.js';
-import { captureOutput } from './helpers.js';
+import type { LocalRuntime } from '../../local/index.js';
+import { startFixtureRuntime } from './helpers.js';
 
 type Operation = { responses: Record<string, unknown> };
 type Document = { openapi: string; servers?: { url: string }[]; paths: Record<string, Record<string, Operation>> };
@@ -11,15 +10,7 @@ let runtime: LocalRuntime;
 let doc: Document;
 
 beforeAll(async () => {
-  runtime = await startLocal({
-    port: 0,
-    app: 'tsx test/integ/fixtures/app.ts',
-    outDir: '.qw/integ.out',
-    stack: INTEG_STACK,
-    sources: ['bin', 'lib', 'lambda', 'test/integ/fixtures', 'cdk.json'],
-    output: captureOutput(),
-    stateFile: false,
-  });
+  runtime = await startFixtureRuntime();
   doc = (await (await fetch(`${runtime.url}/openapi.json`)).json()) as Document;
 });
 

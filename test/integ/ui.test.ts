@@ -2,9 +2,9 @@ import { mkdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocal } from '../../local/index.js';
+import type { LocalRuntime } from '../../local/index.js';
 import { INTEG_STACK } from './fixtures/app.js';
-import { apiClient, captureOutput, waitFor } from './helpers.js';
+import { apiClient, startFixtureRuntime, waitFor } from './helpers.js';
 
 /** Where the dashboard's screenshot goes (git-ignored). */
 const SCREENSHOT = path.resolve('.qw', 'screenshots', 'ui.png');
@@ -15,15 +15,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  runtime = await startLocal({
-    port: 0,
-    app: 'tsx test/integ/fixtures/app.ts',
-    outDir: '.qw/integ.out',
-    stack: INTEG_STACK,
-    sources: ['bin', 'lib', 'lambda', 'test/integ/fixtures', 'cdk.json'],
-    output: captureOutput(),
-    stateFile: false,
-  });
+  runtime = await startFixtureRuntime();
   api = apiClient(runtime);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
