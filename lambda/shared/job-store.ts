@@ -21,7 +21,9 @@ export type Transition =
   | { readonly to: 'succeeded'; readonly attempt: number; readonly result: unknown }
   | { readonly to: 'failed'; readonly attempt: number; readonly error: JobErrorInfo }
   /** Back to `queued` from `failed`: a redrive, or a retried enqueue. Attempts start over, as SQS's receive count does. */
-  | { readonly to: 'queued'; readonly from: 'failed' };
+  | { readonly to: 'queued'; readonly from: 'failed' }
+  /** Undoes the above when the redrive could not start: the job is `failed` again, as it was. */
+  | { readonly to: 'failed'; readonly from: 'queued'; readonly attempt: number; readonly error?: JobErrorInfo };
 
 /** What the worker knows of a job when it moves it, so a record can be created if a producer bypassed the API. */
 export interface TransitionContext {
@@ -128,7 +130,20 @@ export class DynamoJobStore implements JobStore {
     const removes: string[] = [];
     let condition: string;
 
-    if (change.to === 'queued') {
+    if ('from' in change && change.to === 'failed') {
+      names['#attempts'] = 'attempts';
+      names['#expiresAt'] = 'expiresAt';
+      values[':from'] = change.from;
+      values[':attempt'] = change.attempt;
+      values[':expiresAt'] = expiryEpochSeconds(ctx.now, ctx.retentionDays);
+      sets.push('#attempts = :attempt', '#expiresAt = :expiresAt');
+      if (change.error) {
+        names['#error'] = 'error';
+        values[':error'] = change.error;
+        sets.push('#error = :error');
+      }
+      condition = '#status = :from';
+    } else if (change.to === 'queued') {
       names['#attempts'] = 'attempts';
       names['#error'] = 'error';
       names['#expiresAt'] = 'expiresAt';

@@ -9,6 +9,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { QueueWorkersError } from './errors.js';
+import type { JobRecord } from './job.js';
 import type { JobStore, TransitionContext } from './job-store.js';
 
 /** A job type's dead-letter queue and the queue its jobs came from. */
@@ -156,8 +157,24 @@ export async function redrive(
     retentionDays: options.retentionDays,
   });
   const ids = [...new Set(peeked.map(jobIdOf).filter((id): id is string => id !== undefined))];
-  let requeued = 0;
-  for (const id of ids) if (await store.transition(id, { to: 'queued', from: 'failed' }, ctx())) requeued += 1;
+  // What each requeued job was, so a redrive that cannot start leaves it exactly as `failed` as before.
+  const before: JobRecord[] = [];
+  for (const id of ids) {
+    const job = await store.get(id);
+    if (job?.status === 'failed' && (await store.transition(id, { to: 'queued', from: 'failed' }, ctx()))) {
+      before.push(job);
+    }
+  }
+  const requeued = before.length;
+  const undo = async (): Promise<void> => {
+    for (const job of before) {
+      await store.transition(
+        job.jobId,
+        { to: 'failed', from: 'queued', attempt: job.attempts, ...(job.error ? { error: job.error } : {}) },
+        ctx(),
+      );
+    }
+  };
 
   try {
     const out = await sqs.send(
@@ -168,10 +185,11 @@ export async function redrive(
     );
     return { method: 'StartMessageMoveTask', ...(out.TaskHandle ? { taskHandle: out.TaskHandle } : {}), requeued };
   } catch (error) {
-    if (isUnimplemented(error)) {
-      if (!options.allowManual) throw new RedriveUnsupportedError(error);
+    if (isUnimplemented(error) && options.allowManual) {
       return { method: 'manual', requeued, moved: await moveByHand(sqs, target) };
     }
+    await undo();
+    if (isUnimplemented(error)) throw new RedriveUnsupportedError(error);
     if ((error as { $fault?: string }).$fault === 'client') {
       throw new RedriveRefusedError(target.type, (error as Error).message, error);
     }

@@ -36,7 +36,18 @@ export class MemoryJobStore implements JobStore {
     const current = this.records.get(jobId);
     const now = isoTimestamp(ctx.now);
     let next: JobRecord | undefined;
-    if (change.to === 'queued') {
+    if ('from' in change && change.to === 'failed') {
+      if (current?.status === change.from) {
+        next = {
+          ...current,
+          status: 'failed',
+          attempts: change.attempt,
+          updatedAt: now,
+          expiresAt: expiryEpochSeconds(ctx.now, ctx.retentionDays),
+          ...(change.error ? { error: change.error } : {}),
+        };
+      }
+    } else if (change.to === 'queued') {
       if (current?.status === change.from) {
         const { error: _e, expiresAt: _x, ...rest } = current;
         next = { ...rest, status: 'queued', attempts: 0, updatedAt: now };

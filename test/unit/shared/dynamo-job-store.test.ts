@@ -115,6 +115,22 @@ describe('DynamoJobStore on dynalite', () => {
     expect(await store.get('f')).toMatchObject({ status: 'queued', attempts: 0 });
   });
 
+  it('puts a requeued job back to failed, with its attempts and error, only while it is still queued', async () => {
+    await store.create(record('h', { status: 'failed', attempts: 3, error: { code: 'E', message: 'boom' } }));
+    await store.transition('h', { to: 'queued', from: 'failed' }, ctx);
+    const undo = { to: 'failed', from: 'queued', attempt: 3, error: { code: 'E', message: 'boom' } } as const;
+    expect(await store.transition('h', undo, ctx)).toBe(true);
+    expect(await store.get('h')).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: { code: 'E' },
+      expiresAt: expect.any(Number),
+    });
+    await store.transition('h', { to: 'queued', from: 'failed' }, ctx);
+    await store.transition('h', { to: 'running', attempt: 1, messageId: 'm2' }, ctx);
+    expect(await store.transition('h', undo, ctx)).toBe(false);
+  });
+
   it('writes more than 25 records in chunks', async () => {
     await store.createMany(Array.from({ length: 60 }, (_, i) => record(`many-${i}`)));
     expect(await store.get('many-59')).toMatchObject({ status: 'queued' });

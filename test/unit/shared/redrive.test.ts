@@ -87,12 +87,24 @@ describe('redrive', () => {
     });
   });
 
-  it('reports a move SQS refuses (one already running) as a refusal, with its reason', async () => {
-    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+  it('reports a move SQS refuses (one already running) as a refusal, and leaves the jobs failed as they were', async () => {
+    // Prepare
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [dead('a', 1)] })
+      .resolves({ Messages: [] });
     sqs.on(StartMessageMoveTaskCommand).rejects(err('UnsupportedOperation'));
-    await expect(redrive(client, failedJobs(), target, { retentionDays: 30 })).rejects.toBeInstanceOf(
-      RedriveRefusedError,
-    );
+    const store = failedJobs('a');
+    // Act
+    const run = redrive(client, store, target, { retentionDays: 30 });
+    // Assess
+    await expect(run).rejects.toBeInstanceOf(RedriveRefusedError);
+    expect(store.records.get('a')).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: { code: 'E', message: 'boom' },
+      expiresAt: expect.any(Number),
+    });
   });
 
   it('refuses to move by hand on an endpoint without move tasks unless allowed', async () => {
