@@ -10,7 +10,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { findJobType, type JobTypeQueues, jobTypeOfQueueName, queueNameOf } from '../ops/job-types.js';
+import { jobTypeNames } from '../lambda/jobs/registry.js';
+import {
+  findJobType,
+  type JobTypeQueues,
+  jobTypeOfOutputSuffix,
+  jobTypeOfQueueName,
+  queueNameOf,
+} from '../ops/job-types.js';
 import { DEFAULT_STATE_FILE, isAlive, type LocalState, readLocalState } from '../ops/local-state.js';
 import { queueIdentity } from '../ops/queue-stats.js';
 import { DEFAULT_ENDPOINT, emulatorApiUrl, LOCAL_REGION, parseApiUrl } from '../scripts/deploy-local.js';
@@ -172,16 +179,26 @@ async function describeStack(cfn: CloudFormationClient, stackName: string, where
   return { outputs, ...(restApiId ? { restApiId } : {}) };
 }
 
-/** Each job type's queue and DLQ from the stack outputs `QueueUrl<Type>` and `DlqUrl<Type>`. */
-export function typesFromOutputs(outputs: Readonly<Record<string, string>>, stackName: string): JobTypeQueues[] {
+/**
+ * Each job type's queue and DLQ from the stack outputs `QueueUrl<Type>` and
+ * `DlqUrl<Type>`. The type's name is the registered one the output id was made
+ * from (`webhook.deliver`, as `POST /jobs` takes it); a type this checkout does
+ * not know falls back to its queue's name.
+ */
+export function typesFromOutputs(
+  outputs: Readonly<Record<string, string>>,
+  stackName: string,
+  knownTypes: readonly string[] = jobTypeNames,
+): JobTypeQueues[] {
   const types: JobTypeQueues[] = [];
   for (const [key, queueUrl] of Object.entries(outputs)) {
     if (!key.startsWith('QueueUrl')) continue;
-    const dlqUrl = outputs[`DlqUrl${key.slice('QueueUrl'.length)}`];
+    const suffix = key.slice('QueueUrl'.length);
+    const dlqUrl = outputs[`DlqUrl${suffix}`];
     if (!dlqUrl) continue;
     const queueName = queueNameOf(queueUrl);
     types.push({
-      type: jobTypeOfQueueName(queueName, stackName),
+      type: jobTypeOfOutputSuffix(suffix, knownTypes) ?? jobTypeOfQueueName(queueName, stackName),
       queueName,
       queueUrl,
       dlqName: queueNameOf(dlqUrl),
@@ -201,10 +218,10 @@ async function stackTarget(
   try {
     const info = await describeStack(cfn, stackName, where);
     const types = typesFromOutputs(info.outputs, stackName);
-    if (!info.outputs.JobTableName || !types.length) {
+    if (!info.outputs.JobTableName || !info.outputs.ApiUrl || !types.length) {
       throw new CliError(
         EXIT.NO_TARGET,
-        `Stack "${stackName}" ${where} is not a queue-workers stack: it lacks the JobTableName and QueueUrl*/DlqUrl* outputs.`,
+        `Stack "${stackName}" ${where} is not a queue-workers stack: it lacks the ApiUrl, JobTableName and QueueUrl*/DlqUrl* outputs.`,
       );
     }
     return {
@@ -230,7 +247,15 @@ async function emulatorTarget(options: TargetOptions): Promise<Target> {
     { region, endpoint, credentials },
     where,
   );
-  const { stage, restApiId } = parseApiUrl(info.outputs.ApiUrl ?? '');
+  let api: { restApiId: string; stage: string };
+  try {
+    api = parseApiUrl(info.outputs.ApiUrl ?? '');
+  } catch (error) {
+    sqs.destroy();
+    dynamodb.destroy();
+    throw new CliError(EXIT.NO_TARGET, `Stack "${stackName}" ${where}: ${(error as Error).message}`);
+  }
+  const { stage, restApiId } = api;
   const apiBase = emulatorApiUrl(endpoint, info.restApiId ?? restApiId, stage);
   const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
   return {

@@ -27,6 +27,18 @@ export function jobTypeOfQueueName(queueName: string, stackName: string): string
   return base.startsWith(`${stackName}-`) ? base.slice(stackName.length + 1) : base;
 }
 
+/**
+ * The job type among `names` whose stack outputs end in `suffix`: `WebhookDeliver`
+ * (of `QueueUrlWebhookDeliver`) is `webhook.deliver`. Output ids keep only the
+ * letters and digits of a type's name (outputId in lib/queue-workers-stack.ts),
+ * so the match ignores everything else, and case. Queue names cannot tell:
+ * they turn `.` into `-` and may be shortened.
+ */
+export function jobTypeOfOutputSuffix(suffix: string, names: readonly string[]): string | undefined {
+  const key = (s: string) => s.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  return names.find((name) => key(name) === key(suffix));
+}
+
 /** The job type called `name`; matched exactly, then case-insensitively. */
 export function findJobType<T extends { readonly type: string }>(types: readonly T[], name: string): T | undefined {
   return types.find((t) => t.type === name) ?? types.find((t) => t.type.toLowerCase() === name.toLowerCase());

@@ -89,13 +89,24 @@ export async function waitForJob(
 ): Promise<ExitCode> {
   const started = Date.now();
   const live = io.stderr.isTTY === true && !options.json;
-  const maxAttempts = (job: JobView) => target.types.find((t) => t.type === job.type)?.maxAttempts;
+  // The local runtime knows maxAttempts up front; elsewhere it is the queue's maxReceiveCount, read once.
+  let knownMax: Promise<number | undefined> | undefined;
+  const maxAttempts = (job: JobView) => {
+    const upFront = target.types.find((t) => t.type === job.type)?.maxAttempts;
+    knownMax ??= upFront
+      ? Promise.resolve(upFront)
+      : target.jobType(job.type).then(
+          (t) => t.maxAttempts,
+          () => undefined,
+        );
+    return knownMax;
+  };
   let last = '';
   let job: JobView | undefined;
   for (let tick = 0; ; tick++) {
     job = await getJob(target, jobId);
     const elapsed = ((Date.now() - started) / 1000).toFixed(1);
-    const max = maxAttempts(job);
+    const max = await maxAttempts(job);
     const attempt = job.attempts ? `attempt ${job.attempts}${max ? `/${max}` : ''}` : 'not started';
     const line = `${job.status} · ${attempt}${job.error ? ` · last error ${job.error.code}: ${job.error.message}` : ''}`;
     if (live) io.stderr.write(`\r\x1b[2K${SPINNER[tick % SPINNER.length]} ${jobId} ${line} · ${elapsed} s`);
