@@ -7,9 +7,12 @@ import { DeadlineExceededError } from '../shared/errors.js';
  * one per record: EventTarget listeners are slow to add and remove by the thousand.
  */
 export class Deadline {
-  readonly #controller = new AbortController();
+  // Made on first use of the signal: most batches run jobs that never look at it.
+  #controller: AbortController | undefined;
   readonly #waiting = new Set<(error: Error) => void>();
   #timer: NodeJS.Timeout | undefined;
+  // A plain field: the batch asks before every record, and AbortSignal's getter is slower.
+  #passed = false;
 
   /** @param inMs - when the signal fires, from now; `Infinity` for never */
   constructor(inMs: number) {
@@ -17,18 +20,23 @@ export class Deadline {
   }
 
   get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#passed) this.#controller.abort(new DeadlineExceededError());
+    }
     return this.#controller.signal;
   }
 
   get passed(): boolean {
-    return this.#controller.signal.aborted;
+    return this.#passed;
   }
 
   /** Fires the signal and fails every race still waiting. */
   abort(): void {
-    if (this.passed) return;
+    if (this.#passed) return;
+    this.#passed = true;
     const error = new DeadlineExceededError();
-    this.#controller.abort(error);
+    this.#controller?.abort(error);
     for (const reject of this.#waiting) reject(error);
     this.#waiting.clear();
   }

@@ -13,12 +13,23 @@ export interface WorkerSqs {
 }
 
 /**
- * The part of Powertools' `Metrics` the worker uses (a `Metrics` fits): EMF,
- * with the job type as a default dimension.
+ * The part of Powertools' `Metrics` the worker uses (a `Metrics` fits, and
+ * `JobMetrics` adds `addMetricValues`): EMF, with the job type as a default dimension.
  */
 export interface WorkerMetrics {
   addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown;
+  /** Many values of one metric in one call ({@link JobMetrics}); without it, `addMetric` is called per value. */
+  addMetricValues?(name: string, unit: 'Count' | 'Milliseconds', values: readonly number[]): unknown;
   publishStoredMetrics(): unknown;
+}
+
+/**
+ * The worker's logger: a {@link JobLogger} that may also be told when a batch
+ * starts, to read per-invocation settings (such as the log level) once per
+ * batch instead of once per line.
+ */
+export interface WorkerLogger extends JobLogger {
+  startBatch?(): void;
 }
 
 /** What the worker needs, injected so tests and the benchmark pass their own. */
@@ -29,7 +40,7 @@ export interface WorkerDeps {
   readonly config: WorkerConfig;
   readonly sqs: WorkerSqs;
   /** Structured logger; the worker binds jobId, type and attempt to every line about a job. */
-  readonly logger: JobLogger;
+  readonly logger: WorkerLogger;
   readonly metrics: WorkerMetrics;
   /** @default () => new Date() */
   readonly now?: () => Date;

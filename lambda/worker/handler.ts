@@ -1,5 +1,4 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -8,13 +7,14 @@ import { getJobType } from '../jobs/registry.js';
 import { loadWorkerConfig } from '../shared/config.js';
 import { DynamoJobStore } from '../shared/job-store.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
+import { JobMetrics } from './job-metrics.js';
 import { powertoolsJobLogger } from './powertools-logger.js';
 import { processBatch, type WorkerDeps } from './process.js';
 
 const config = loadWorkerConfig(process.env);
 const jobType = getJobType(config.jobType);
 const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { type: jobType.name } });
-const metrics = new Metrics({
+const metrics = new JobMetrics({
   namespace: METRICS_NAMESPACE,
   serviceName: SERVICE_NAME,
   defaultDimensions: { type: jobType.name },

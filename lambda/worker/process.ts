@@ -4,7 +4,7 @@ import type { WorkerDeps } from './deps.js';
 import { JobBatchProcessor } from './processor.js';
 import { errorInfo, runRecord } from './run-record.js';
 
-export type { WorkerDeps, WorkerMetrics, WorkerSqs } from './deps.js';
+export type { WorkerDeps, WorkerLogger, WorkerMetrics, WorkerSqs } from './deps.js';
 
 /**
  * Runs a batch of job records and returns exactly the records to keep as

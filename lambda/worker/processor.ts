@@ -62,6 +62,11 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
   #successes: SQSRecord[] = [];
   #failures: SQSRecord[] = [];
   #errors: Error[] = [];
+  #results: (SuccessResponse | FailureResponse)[] = [];
+  /** Index of the next record (or FIFO group) a lane takes. */
+  #next = 0;
+  #context: Context | undefined;
+  #margin = 0;
 
   constructor(deps: WorkerDeps) {
     super(EventType.SQS);
@@ -77,20 +82,23 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
     this.#successes = [];
     this.#failures = [];
     this.#errors = [];
+    this.#results = [];
+    this.#next = 0;
     this.#handler = this.handler as JobRecordHandler;
+    this.#deps.logger.startBatch?.();
     this.#tally = { succeeded: 0, retried: 0, failed: 0, duplicates: 0, notStarted: 0 };
     const records = this.records as SQSRecord[];
-    const context = this.options?.context as Context | undefined;
-    const remaining = context ? () => context.getRemainingTimeInMillis() : () => Number.POSITIVE_INFINITY;
-    const atStart = remaining();
+    this.#context = this.options?.context as Context | undefined;
+    const atStart = this.#remaining();
     const margin = this.#deps.config.deadlineMarginMs ?? defaultDeadlineMarginMs(atStart);
+    this.#margin = margin;
     const deadline = new Deadline(atStart - margin);
     this.#deadline = deadline;
-    const canStart = () => !deadline.passed && remaining() >= 2 * margin;
 
-    const results: (SuccessResponse | FailureResponse)[] = [];
     try {
       const settings = this.#deps.jobType.queue;
+      // At least one lane, whatever the settings say: every record must end with an outcome.
+      const width = Math.max(1, settings.concurrencyPerBatch);
       if (settings.fifo) {
         const groups = new Map<string, SQSRecord[]>();
         for (const r of records) {
@@ -99,48 +107,94 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
           if (group) group.push(r);
           else groups.set(id, [r]);
         }
-        await pool([...groups.values()], settings.concurrencyPerBatch, async (group) => {
-          let blockedBy: string | undefined;
-          for (const r of group) {
-            if (blockedBy !== undefined) {
-              results.push(
-                this.#notStarted(
-                  r,
-                  `An earlier job of message group ${r.attributes.MessageGroupId} failed (message ${blockedBy}); kept in order.`,
-                ),
-              );
-            } else if (!canStart()) {
-              results.push(this.#notStarted(r, 'Not started: the worker was near its deadline.'));
-              blockedBy = r.messageId;
-            } else {
-              const entry = await this.processRecord(r);
-              results.push(entry);
-              if (entry[0] === 'fail') blockedBy = r.messageId;
-            }
-          }
-        });
+        const lanes: Promise<void>[] = [];
+        const all = [...groups.values()];
+        for (let i = 0; i < Math.min(width, all.length); i++) lanes.push(this.#groupLane(all));
+        await Promise.all(lanes);
       } else {
-        await pool(records, settings.concurrencyPerBatch, async (r) => {
-          results.push(
-            canStart()
-              ? await this.processRecord(r)
-              : this.#notStarted(r, 'Not started: the worker was near its deadline.'),
-          );
-        });
+        // One lane per record allowed to run at once; each takes the next record when it is free.
+        const lanes: Promise<void>[] = [];
+        for (let i = 0; i < Math.min(width, records.length); i++) lanes.push(this.#lane(records));
+        await Promise.all(lanes);
       }
     } finally {
       deadline.dispose();
     }
-    await Promise.all([
-      changeVisibility(this.#deps.sqs, this.#deps.config.queueUrl, this.#changes, this.#deps.logger),
-      ...this.#pending,
-    ]);
+    if (this.#changes.length > 0 || this.#pending.length > 0) {
+      await Promise.all([
+        changeVisibility(this.#deps.sqs, this.#deps.config.queueUrl, this.#changes, this.#deps.logger),
+        ...this.#pending,
+      ]);
+    }
     this.#publishMetrics();
     this.successMessages = this.#successes;
     this.failureMessages = this.#failures;
     this.errors = this.#errors;
     this.clean();
-    return results;
+    return this.#results;
+  }
+
+  /** Milliseconds left in the invocation; `Infinity` without a Lambda context. */
+  #remaining(): number {
+    return this.#context ? this.#context.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY;
+  }
+
+  /** No record starts once the deadline has passed or less than twice the margin is left. */
+  #canStart(): boolean {
+    return !this.#deadline.passed && this.#remaining() >= 2 * this.#margin;
+  }
+
+  /**
+   * Runs standard-queue records one after another, taking the next unclaimed
+   * one each time; `concurrencyPerBatch` lanes run side by side. The record's
+   * outcome is settled here rather than through `processRecord`, which would
+   * add a promise per record.
+   */
+  async #lane(records: readonly SQSRecord[]): Promise<void> {
+    while (this.#next < records.length) {
+      const record = records[this.#next++] as SQSRecord;
+      if (!this.#canStart()) {
+        this.#results.push(this.#notStarted(record, 'Not started: the worker was near its deadline.'));
+        continue;
+      }
+      let outcome: RecordOutcome;
+      try {
+        outcome = await this.#handler(record, this.#deps, this.#deadline);
+      } catch (error) {
+        this.#results.push(this.#threw(record, error));
+        continue;
+      }
+      this.#results.push(this.#settle(record, outcome));
+    }
+  }
+
+  /**
+   * Runs FIFO message groups, taking the next unclaimed group each time: a
+   * group's records in order, and after its first failure the rest of the
+   * group is reported unstarted.
+   */
+  async #groupLane(groups: readonly SQSRecord[][]): Promise<void> {
+    while (this.#next < groups.length) {
+      const group = groups[this.#next++] as SQSRecord[];
+      let blockedBy: string | undefined;
+      for (const r of group) {
+        if (blockedBy !== undefined) {
+          this.#results.push(
+            this.#notStarted(
+              r,
+              `An earlier job of message group ${r.attributes.MessageGroupId} failed (message ${blockedBy}); kept in order.`,
+            ),
+          );
+        } else if (!this.#canStart()) {
+          this.#results.push(this.#notStarted(r, 'Not started: the worker was near its deadline.'));
+          blockedBy = r.messageId;
+        } else {
+          const entry = await this.processRecord(r);
+          this.#results.push(entry);
+          if (entry[0] === 'fail') blockedBy = r.messageId;
+        }
+      }
+    }
   }
 
   override successHandler(record: SQSRecord, result: unknown): SuccessResponse {
@@ -159,17 +213,24 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
     try {
       outcome = await this.#handler(record, this.#deps, this.#deadline);
     } catch (error) {
-      // runRecord does not throw; a custom handler might. Keep the record and retry it after the queue timeout.
-      const info = errorInfo(error);
-      this.#deps.logger.error('record handler threw', { messageId: record.messageId, error: info });
-      this.#tally.failed += 1;
-      return this.failureHandler(record, error instanceof Error ? error : new Error(String(error)));
+      return this.#threw(record, error);
     }
+    return this.#settle(record, outcome);
+  }
+
+  /** Books a record's outcome: metrics, its log line, its visibility, and success or failure. */
+  #settle(record: SQSRecord, outcome: RecordOutcome): SuccessResponse | FailureResponse {
     this.#observe(record, outcome);
     if (isAcknowledged(outcome)) return this.successHandler(record, outcome);
-    if (outcome.kind === 'retry') this.#visible(record, outcome.visibilitySeconds);
-    else this.#visible(record, 0);
+    this.#visible(record, outcome.kind === 'retry' ? outcome.visibilitySeconds : 0);
     return this.failureHandler(record, BatchItemFailure.of(outcome));
+  }
+
+  /** runRecord does not throw; a custom handler might. Keep the record and retry it after the queue timeout. */
+  #threw(record: SQSRecord, error: unknown): FailureResponse {
+    this.#deps.logger.error('record handler threw', { messageId: record.messageId, error: errorInfo(error) });
+    this.#tally.failed += 1;
+    return this.failureHandler(record, error instanceof Error ? error : new Error(String(error)));
   }
 
   override processRecordSync(): SuccessResponse | FailureResponse {
@@ -194,12 +255,12 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
   }
 
   async #failUnstarted(record: SQSRecord, outcome: RecordOutcome & { kind: 'not-started' }): Promise<void> {
-    const envelope = parseEnvelope(record);
-    if (!envelope.ok) return;
+    const message = parseEnvelope(record);
+    if (message instanceof Error) return;
     const { jobType, config } = this.#deps;
     try {
       await this.#deps.store.transition(
-        envelope.message.jobId,
+        message.jobId,
         { to: 'failed', attempt: outcome.attempt, error: outcome.error },
         {
           type: jobType.name,
@@ -210,7 +271,7 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
       );
     } catch (error) {
       this.#deps.logger.error('could not record the job status', {
-        jobId: envelope.message.jobId,
+        jobId: message.jobId,
         error: errorInfo(error),
       });
     }
@@ -222,42 +283,63 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
 
   #observe(record: SQSRecord, outcome: RecordOutcome): void {
     const { logger, jobType } = this.#deps;
-    const keys = { jobId: outcome.jobId, type: jobType.name, attempt: outcome.attempt, messageId: record.messageId };
-    if ('durationMs' in outcome && outcome.durationMs !== undefined) this.#sampleDuration(outcome.durationMs);
+    const type = jobType.name;
+    const { jobId, attempt } = outcome;
+    const { messageId } = record;
+    // Each line's attributes are built in one literal: spreading a shared `keys` object costs more, per record.
     switch (outcome.kind) {
       case 'succeeded':
         this.#tally.succeeded += 1;
-        logger.info('job succeeded', { ...keys, durationMs: outcome.durationMs });
+        this.#sampleDuration(outcome.durationMs);
+        logger.info('job succeeded', { jobId, type, attempt, messageId, durationMs: outcome.durationMs });
         break;
       case 'duplicate':
         this.#tally.duplicates += 1;
-        logger.info('job already finished; acknowledging the duplicate delivery', keys);
+        logger.info('job already finished; acknowledging the duplicate delivery', { jobId, type, attempt, messageId });
         break;
       case 'retry':
         this.#tally.retried += 1;
+        if (outcome.durationMs !== undefined) this.#sampleDuration(outcome.durationMs);
         logger.warn('job attempt failed; will retry', {
-          ...keys,
+          jobId,
+          type,
+          attempt,
+          messageId,
           error: outcome.error,
           retryInSeconds: outcome.visibilitySeconds,
         });
         break;
       case 'dead-lettered':
         this.#tally.failed += 1;
+        if (outcome.durationMs !== undefined) this.#sampleDuration(outcome.durationMs);
         logger.error('job failed and cannot be retried; sent to the dead-letter queue', {
-          ...keys,
+          jobId,
+          type,
+          attempt,
+          messageId,
           error: outcome.error,
         });
         break;
       case 'exhausted':
         this.#tally.failed += 1;
+        if (outcome.durationMs !== undefined) this.#sampleDuration(outcome.durationMs);
         logger.error('job failed on its last attempt; SQS moves it to the dead-letter queue', {
-          ...keys,
+          jobId,
+          type,
+          attempt,
+          messageId,
           error: outcome.error,
         });
         break;
       case 'not-started':
         this.#tally.notStarted += 1;
-        logger.warn('record not started; it comes back at once', { ...keys, reason: outcome.error.message });
+        logger.warn('record not started; it comes back at once', {
+          jobId,
+          type,
+          attempt,
+          messageId,
+          reason: outcome.error.message,
+        });
         break;
     }
   }
@@ -280,13 +362,21 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
 
   #publishMetrics(): void {
     const { metrics } = this.#deps;
-    for (const ms of this.#durations) metrics.addMetric('duration', 'Milliseconds', ms);
     const t = this.#tally;
-    metrics.addMetric('succeeded', 'Count', t.succeeded);
-    metrics.addMetric('retried', 'Count', t.retried);
-    metrics.addMetric('failed', 'Count', t.failed);
-    if (t.duplicates) metrics.addMetric('duplicates', 'Count', t.duplicates);
-    if (t.notStarted) metrics.addMetric('notStarted', 'Count', t.notStarted);
+    const counts: [string, number][] = [
+      ['succeeded', t.succeeded],
+      ['retried', t.retried],
+      ['failed', t.failed],
+    ];
+    if (t.duplicates) counts.push(['duplicates', t.duplicates]);
+    if (t.notStarted) counts.push(['notStarted', t.notStarted]);
+    if (metrics.addMetricValues) {
+      metrics.addMetricValues('duration', 'Milliseconds', this.#durations);
+      for (const [name, n] of counts) metrics.addMetricValues(name, 'Count', [n]);
+    } else {
+      for (const ms of this.#durations) metrics.addMetric('duration', 'Milliseconds', ms);
+      for (const [name, n] of counts) metrics.addMetric(name, 'Count', n);
+    }
     metrics.publishStoredMetrics();
   }
 }
@@ -314,16 +404,4 @@ export class BatchItemFailure extends Error {
       Error.stackTraceLimit = limit;
     }
   }
-}
-
-/** Runs `work` over `items` with at most `limit` at a time, in order of start. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
