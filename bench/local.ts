@@ -13,10 +13,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import { startEmulators } from '../local/emulators.js';
 import { createOutput, startLocal } from '../local/index.js';
+import { queueCounts } from '../ops/queue-stats.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const PER_REQUEST = 100;
@@ -203,17 +204,8 @@ async function submitAll(url: string): Promise<void> {
 }
 
 async function queueEmpty(sqs: SQSClient, queueUrl: string): Promise<boolean> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return Object.values(out.Attributes ?? {}).every((v) => v === '0');
+  const c = await queueCounts(sqs, queueUrl);
+  return c.visible === 0 && c.inFlight === 0 && c.delayed === 0;
 }
 
 async function countSucceeded(ready: Ready): Promise<number> {

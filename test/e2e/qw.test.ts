@@ -14,11 +14,10 @@ import type { DeadLetter } from '../../ops/dead-letters.js';
 import type { QueueRow } from '../../ops/queue-stats.js';
 import { localAwsEnv } from '../../scripts/deploy-local.js';
 import { PROJECT_ROOT } from '../../scripts/emulator.js';
-
+import { waitFor } from '../helpers/wait.js';
 import { deployForE2e, type E2eDeployment } from './support/deployment.js';
 import { type EmulatorInfo, emulatorInfo } from './support/emulator-info.js';
 import { JobApiClient } from './support/scenario.js';
-import { waitFor } from './support/wait.js';
 
 // One stack, deployed for this file under its own name, for every command below.
 let deployment: E2eDeployment;

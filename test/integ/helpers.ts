@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalOptions, type LocalRuntime, type Output, startLocal } from '../../local/index.js';
 import { INTEG_STACK } from './fixtures/app.js';
@@ -16,21 +15,9 @@ export function captureOutput(): Output & { readonly lines: string[] } {
   };
 }
 
-/** Polls `probe` every `intervalMs` until `done` holds, or fails after `timeoutMs` with the last value. */
-export async function waitFor<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  { timeoutMs = 60_000, intervalMs = 250, what = 'condition' } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await sleep(intervalMs);
-    last = await probe();
-  }
-  return last;
-}
+import { waitFor } from '../helpers/wait.js';
+
+export { waitFor };
 
 import type { JobView } from '../../lambda/shared/job.js';
 
