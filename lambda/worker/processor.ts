@@ -1,6 +1,16 @@
-import { BasePartialBatchProcessor, BatchProcessingError, EventType } from '@aws-lambda-powertools/batch';
-import type { FailureResponse, SuccessResponse } from '@aws-lambda-powertools/batch/types';
-import type { Context, SQSRecord } from 'aws-lambda';
+import {
+  BasePartialBatchProcessor,
+  BatchProcessingError,
+  EventType,
+  FullBatchFailureError,
+} from '@aws-lambda-powertools/batch';
+import type {
+  BaseRecord,
+  BatchProcessingOptions,
+  FailureResponse,
+  SuccessResponse,
+} from '@aws-lambda-powertools/batch/types';
+import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { NotStartedError } from '../shared/errors.js';
 import { systemClock } from './clock.js';
 import { Deadline } from './deadline.js';
@@ -32,8 +42,8 @@ interface Tally {
 /**
  * Powertools' partial batch processor, extended with what a job queue needs and
  * `BatchProcessor` lacks. From Powertools it keeps the bookkeeping (success and
- * failure lists, `clean()`, the `batchItemFailures` response) and the entry
- * point `processPartialResponse`. It replaces `process()` to add:
+ * failure lists, the `batchItemFailures` response, FullBatchFailureError) and
+ * the entry point `processPartialResponse`. It replaces `process()` to add:
  * - a concurrency limit per batch (`BatchProcessor` starts every record at once),
  *   and FIFO message groups run side by side, each in order, a group stopping at
  *   its first failure (`SqsFifoPartialProcessorAsync` runs the whole batch serially);
@@ -67,14 +77,30 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
   #next = 0;
   #context: Context | undefined;
   #margin = 0;
+  // What `register` was given, kept here too: Powertools' store reads an environment variable per access.
+  #records: SQSRecord[] = [];
+  #options: BatchProcessingOptions | undefined;
+  #response: SQSBatchResponse = { batchItemFailures: [] };
 
   constructor(deps: WorkerDeps) {
     super(EventType.SQS);
     this.#deps = deps;
   }
 
+  override register(records: BaseRecord[], handler: CallableFunction, options?: BatchProcessingOptions): this {
+    super.register(records, handler, options);
+    this.#records = records as SQSRecord[];
+    this.#handler = handler as JobRecordHandler;
+    if (options) this.#options = options;
+    return this;
+  }
+
+  /**
+   * Runs the registered records. The processor can be reused batch after
+   * batch (one per function, as Powertools builds its own at module scope):
+   * every per-batch field is reset here, but not by two batches at once.
+   */
   override async process(): Promise<(SuccessResponse | FailureResponse)[]> {
-    this.prepare();
     this.#changes = [];
     this.#pending = [];
     this.#durations = [];
@@ -84,11 +110,10 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
     this.#errors = [];
     this.#results = [];
     this.#next = 0;
-    this.#handler = this.handler as JobRecordHandler;
     this.#deps.logger.startBatch?.();
     this.#tally = { succeeded: 0, retried: 0, failed: 0, duplicates: 0, notStarted: 0 };
-    const records = this.records as SQSRecord[];
-    this.#context = this.options?.context as Context | undefined;
+    const records = this.#records;
+    this.#context = this.#options?.context as Context | undefined;
     const atStart = this.#remaining();
     const margin = this.#deps.config.deadlineMarginMs ?? defaultDeadlineMarginMs(atStart);
     this.#margin = margin;
@@ -127,11 +152,34 @@ export class JobBatchProcessor extends BasePartialBatchProcessor {
       ]);
     }
     this.#publishMetrics();
+    this.#report(records.length);
+    return this.#results;
+  }
+
+  /**
+   * Powertools' `prepare()` and `clean()` in one pass over its store, which
+   * reads an environment variable on every access: the lists, and the
+   * response, or FullBatchFailureError when every record failed and the
+   * options do not say `throwOnFullBatchFailure: false`.
+   */
+  #report(total: number): void {
     this.successMessages = this.#successes;
     this.failureMessages = this.#failures;
     this.errors = this.#errors;
-    this.clean();
-    return this.#results;
+    const failures = this.#failures;
+    // Cleared first, so a processor used again never answers with an earlier batch's response.
+    this.#response = { batchItemFailures: [] };
+    if (failures.length > 0 && failures.length === total && this.#options?.throwOnFullBatchFailure !== false) {
+      throw new FullBatchFailureError(this.#errors);
+    }
+    const items = this.#response.batchItemFailures;
+    for (const r of failures) items.push({ itemIdentifier: r.messageId });
+    this.batchResponse = this.#response;
+  }
+
+  /** The last batch's response: what {@link JobBatchProcessor.process} stored. */
+  override response(): SQSBatchResponse {
+    return this.#response;
   }
 
   /** Milliseconds left in the invocation; `Infinity` without a Lambda context. */

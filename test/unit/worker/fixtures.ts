@@ -116,7 +116,8 @@ export function workerDeps(
 ): WorkerDeps & { store: MemoryJobStore; metrics: RecordingMetrics; logger: RecordingLogger } & ReturnType<
     typeof testJobType
   > {
-  const store = new MemoryJobStore();
+  // Logged: some tests assert which transitions were asked for, not only where the job ended.
+  const store = new MemoryJobStore({ log: true });
   const job = testJobType(store, queue);
   return {
     ...job,
