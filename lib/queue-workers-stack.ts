@@ -4,7 +4,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type JobType, settingsProblems } from '../lambda/jobs/define.js';
 import { jobTypes as registeredJobTypes } from '../lambda/jobs/registry.js';
-import { queueUrlEnvName } from '../lambda/shared/config.js';
+import { DEFAULT_RETENTION_DAYS, queueUrlEnvName } from '../lambda/shared/config.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { type ApiAuth, JobApi } from './job-api.js';
 
@@ -65,7 +65,7 @@ export class QueueWorkersStack extends Stack {
     super(scope, id, props);
     const jobTypes = props.jobTypes ?? registeredJobTypes;
     validateJobTypes(jobTypes);
-    const retentionDays = props.retentionDays ?? 30;
+    const retentionDays = props.retentionDays ?? DEFAULT_RETENTION_DAYS;
     const logRetention = props.logRetention;
 
     this.table = new JobTable(this, 'Jobs');

@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_DAYS } from '../../lambda/shared/config.js';
 import { DynamoJobStore } from '../../lambda/shared/job-store.js';
 import { RedriveRefusedError, RedriveUnsupportedError, redrive } from '../../lambda/shared/redrive.js';
 import { listDeadLetters, purgeDeadLetters } from '../../ops/dead-letters.js';
@@ -5,9 +6,6 @@ import { queueCounts } from '../../ops/queue-stats.js';
 import { CliError, EXIT, type ExitCode, fromAwsError } from '../errors.js';
 import { ask, type CliIo, table, writeJson } from '../io.js';
 import type { Target } from '../target.js';
-
-/** Days a redriven job that then finishes stays readable, when the stack does not say (its default). */
-const DEFAULT_RETENTION_DAYS = 30;
 
 /** `qw dlq list <type>`: the messages, their failure reason and attempt, left in the DLQ. */
 export async function dlqList(

@@ -10,6 +10,9 @@ export function dlqEnvName(kind: 'url' | 'arn', type: string): string {
   return `DLQ_${kind.toUpperCase()}_${type.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/** Days a finished job stays readable before DynamoDB's TTL removes it, unless the stack says otherwise. */
+export const DEFAULT_RETENTION_DAYS = 30;
+
 /** Environment variable names that both the stack and the functions agree on. */
 export const ENV = Object.freeze({
   tableName: 'JOB_TABLE_NAME',
@@ -69,7 +72,7 @@ export function loadApiConfig(env: Env, typeNames: readonly string[]): ApiConfig
   const tableName = r.required(ENV.tableName);
   const queueUrls: Record<string, string> = {};
   for (const type of typeNames) queueUrls[type] = r.required(queueUrlEnvName(type));
-  const retentionDays = r.positiveInt(ENV.retentionDays, 30);
+  const retentionDays = r.positiveInt(ENV.retentionDays, DEFAULT_RETENTION_DAYS);
   let deadLetterQueues: Record<string, { url: string; arn: string }> | undefined;
   if (env[ENV.redriveEnabled] === 'true') {
     deadLetterQueues = {};
@@ -109,7 +112,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     jobType: r.required(ENV.jobType),
     queueUrl: r.required(ENV.queueUrl),
     dlqUrl: r.required(ENV.dlqUrl),
-    retentionDays: r.positiveInt(ENV.retentionDays, 30),
+    retentionDays: r.positiveInt(ENV.retentionDays, DEFAULT_RETENTION_DAYS),
     deadlineMarginMs: env[ENV.deadlineMarginMs] ? r.positiveInt(ENV.deadlineMarginMs, 0) : undefined,
   };
   r.check('Worker');
