@@ -1,6 +1,7 @@
 import { DEFAULT_RETENTION_DAYS } from '../../lambda/shared/config.js';
+import { RedriveRefusedError, RedriveUnsupportedError } from '../../lambda/shared/errors.js';
 import { DynamoJobStore } from '../../lambda/shared/job-store.js';
-import { RedriveRefusedError, RedriveUnsupportedError, redrive } from '../../lambda/shared/redrive.js';
+import { redrive } from '../../lambda/shared/redrive.js';
 import { listDeadLetters, purgeDeadLetters } from '../../ops/dead-letters.js';
 import { queueCounts } from '../../ops/queue-stats.js';
 import { CliError, EXIT, type ExitCode, fromAwsError } from '../errors.js';

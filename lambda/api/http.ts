@@ -7,12 +7,13 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   QueueWorkersError,
+  RedriveRefusedError,
+  RedriveUnsupportedError,
   ServiceUnavailableError,
   UnknownJobTypeError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../shared/errors.js';
-import { RedriveRefusedError, RedriveUnsupportedError } from '../shared/redrive.js';
 
 /** The one place errors become HTTP status codes. */
 export function statusFor(error: QueueWorkersError): number {

@@ -1,4 +1,5 @@
 import type { $ZodError } from 'zod/v4/core';
+import { JOB_STATUSES } from '../shared/job.js';
 import * as z from '../shared/zod.js';
 
 /** Printable ASCII without spaces: safe in headers, logs and SQS attributes. */
@@ -46,7 +47,7 @@ export function fieldProblems(error: $ZodError, prefix?: string): FieldProblem[]
   });
 }
 
-const jobStatus = z.enum(['queued', 'running', 'retrying', 'succeeded', 'failed']);
+const jobStatus = z.enum(JOB_STATUSES);
 
 /** `202` body of `POST /jobs`, and each accepted item of a batch. */
 export const jobAcceptedResponse = z.strictObject({

@@ -139,6 +139,22 @@ export class RetryableError extends QueueWorkersError {
   }
 }
 
+/** SQS refused StartMessageMoveTask because it does not implement it (emulators). */
+export class RedriveUnsupportedError extends QueueWorkersError {
+  constructor(cause: unknown) {
+    super('REDRIVE_UNSUPPORTED', 'This SQS endpoint does not implement StartMessageMoveTask.', { cause });
+    this.name = 'RedriveUnsupportedError';
+  }
+}
+
+/** SQS refused the move task (one is already running, the queue is no DLQ); its reason is in the message. */
+export class RedriveRefusedError extends QueueWorkersError {
+  constructor(type: string, reason: string, cause: unknown) {
+    super('REDRIVE_REFUSED', `SQS refused to redrive the ${type} dead-letter queue: ${reason}`, { cause });
+    this.name = 'RedriveRefusedError';
+  }
+}
+
 /** Configuration is missing or invalid at cold start. */
 export class ConfigError extends QueueWorkersError {
   constructor(message: string) {

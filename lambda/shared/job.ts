@@ -1,11 +1,20 @@
 import * as z from './zod.js';
 
+/**
+ * Every status a job can have, in the order of its life. The one list: the
+ * type, the API's zod enum, the dashboard's filter and the CLI derive from it.
+ */
+export const JOB_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
+
 /** Where a job is in its life. `succeeded` and `failed` are terminal. */
-export type JobStatus = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** The statuses after which a job never changes again (short of a redrive). */
+export const TERMINAL_STATUSES = ['succeeded', 'failed'] as const satisfies readonly JobStatus[];
 
 /** True for the statuses after which a job never changes again (short of a redrive). */
 export function isTerminal(status: JobStatus): boolean {
-  return status === 'succeeded' || status === 'failed';
+  return (TERMINAL_STATUSES as readonly JobStatus[]).includes(status);
 }
 
 /** A failure as clients see it: a code and a message, never a stack. */

@@ -8,7 +8,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { QueueWorkersError } from './errors.js';
+import { RedriveRefusedError, RedriveUnsupportedError } from './errors.js';
 import type { JobRecord } from './job.js';
 import type { JobStore, TransitionContext } from './job-store.js';
 
@@ -19,22 +19,6 @@ export interface DeadLetterTarget {
   readonly dlqUrl: string;
   readonly dlqArn: string;
   readonly queueUrl: string;
-}
-
-/** SQS refused StartMessageMoveTask because it does not implement it (emulators). */
-export class RedriveUnsupportedError extends QueueWorkersError {
-  constructor(cause: unknown) {
-    super('REDRIVE_UNSUPPORTED', 'This SQS endpoint does not implement StartMessageMoveTask.', { cause });
-    this.name = 'RedriveUnsupportedError';
-  }
-}
-
-/** SQS refused the move task (one is already running, the queue is no DLQ); its reason is in the message. */
-export class RedriveRefusedError extends QueueWorkersError {
-  constructor(type: string, reason: string, cause: unknown) {
-    super('REDRIVE_REFUSED', `SQS refused to redrive the ${type} dead-letter queue: ${reason}`, { cause });
-    this.name = 'RedriveRefusedError';
-  }
 }
 
 /** True when the endpoint does not know the operation at all, as emulators answer. */

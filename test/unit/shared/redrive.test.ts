@@ -10,12 +10,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  type DeadLetterTarget,
-  RedriveRefusedError,
-  RedriveUnsupportedError,
-  redrive,
-} from '../../../lambda/shared/redrive.js';
+import { RedriveRefusedError, RedriveUnsupportedError } from '../../../lambda/shared/errors.js';
+import { type DeadLetterTarget, redrive } from '../../../lambda/shared/redrive.js';
 import { MemoryJobStore } from '../../helpers/memory-store.js';
 
 const sqs = mockClient(SQSClient);
