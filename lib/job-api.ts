@@ -18,6 +18,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { API_ROUTES } from '../lambda/api/route-table.js';
 import { dlqEnvName, ENV, queueUrlEnvName } from '../lambda/shared/config.js';
 import { QueueWorkersFunction } from './function.js';
 
@@ -58,22 +59,6 @@ export interface JobApiProps {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** A route of the API. */
-export interface ApiRoute {
-  readonly path: string;
-  readonly method: string;
-  /** Deployed only with IAM auth: operators' actions, never open to API-key or anonymous callers. */
-  readonly iamOnly?: boolean;
-}
-
-/** The routes the API serves, by resource path and method; anything else is answered 404/405 by the function. */
-export const API_ROUTES: readonly ApiRoute[] = [
-  { path: '/jobs', method: 'POST' },
-  { path: '/jobs/batch', method: 'POST' },
-  { path: '/jobs/{jobId}', method: 'GET' },
-  { path: '/dlq/{type}/redrive', method: 'POST', iamOnly: true },
-];
 
 /**
  * The HTTP job API: an API Gateway REST API (it runs on LocalStack-compatible
@@ -168,7 +153,7 @@ export class JobApi extends Construct {
       },
     });
 
-    const routes = API_ROUTES.filter((r) => this.auth === 'iam' || !r.iamOnly);
+    const routes = API_ROUTES.filter((r) => this.auth === 'iam' || !('iamOnly' in r && r.iamOnly));
     const resources = new Map<string, IResource>([['', this.api.root]]);
     const resourceFor = (path: string): IResource => {
       const found = resources.get(path);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { $ZodType } from 'zod/v4/core';
 import { errorResponse } from '../../../lambda/api/http.js';
 import { openApiDocument } from '../../../lambda/api/openapi.js';
+import { API_ROUTES } from '../../../lambda/api/route-table.js';
 import { ROUTES, route } from '../../../lambda/api/routes.js';
 import {
   batchAcceptedResponse,
@@ -21,7 +22,6 @@ import {
 } from '../../../lambda/api/schemas.js';
 import { jobTypes } from '../../../lambda/jobs/registry.js';
 import * as z from '../../../lambda/shared/zod.js';
-import { API_ROUTES } from '../../../lib/job-api.js';
 import { memoryApiDeps } from '../../helpers/api-deps.js';
 import { apiEvent } from '../../helpers/events.js';
 
