@@ -9,12 +9,12 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { defineJobType } from '../lambda/jobs/define.js';
 import { RetryableError } from '../lambda/shared/errors.js';
 import * as z from '../lambda/shared/zod.js';
 import type { WorkerDeps, WorkerLogger, WorkerSqs } from '../lambda/worker/deps.js';
-import { JobMetrics } from '../lambda/worker/job-metrics.js';
 import { powertoolsJobLogger } from '../lambda/worker/powertools-logger.js';
 import { processBatch } from '../lambda/worker/process.js';
 import { lambdaContext } from '../test/helpers/events.js';
@@ -53,7 +53,7 @@ class CountingSqs implements WorkerSqs {
 
 // The worker's own adapter on Powertools' Logger, as handler.ts builds it; silent so no line is printed.
 const logger: WorkerLogger = powertoolsJobLogger(new Logger({ serviceName: 'bench', logLevel: 'SILENT' }));
-const metrics = new JobMetrics({ namespace: 'Bench', serviceName: 'bench', defaultDimensions: { type: 'bench' } });
+const metrics = new Metrics({ namespace: 'Bench', serviceName: 'bench', defaultDimensions: { type: 'bench' } });
 
 function batch(size: number, failRate: number): SQSEvent {
   const failEvery = failRate > 0 ? Math.round(1 / failRate) : 0;

@@ -11,6 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { jobTypeNames } from '../lambda/jobs/registry.js';
+import { DEFAULT_RETENTION_DAYS } from '../lambda/shared/config.js';
 import {
   findJobType,
   type JobTypeQueues,
@@ -49,6 +50,8 @@ export interface Target {
   readonly sqs: SQSClient;
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
+  /** Days a finished job stays readable, as the stack was deployed with. */
+  readonly retentionDays: number;
   readonly types: readonly JobTypeQueues[];
   /** Where `oldest` and `jobs/s` come from, said once under the table. */
   readonly ratesSource: string;
@@ -132,6 +135,7 @@ async function localTarget(state: LocalState | undefined, stateFile: string | un
     sqs,
     doc: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
     tableName: state.tableName,
+    retentionDays: state.retentionDays ?? DEFAULT_RETENTION_DAYS,
     types: state.types,
     ratesSource: `oldest: fauxqs's oldest SentTimestamp; jobs/s: messages the runtime's pollers deleted, last 10 s`,
     manualRedrive: true,
@@ -266,6 +270,7 @@ async function emulatorTarget(options: TargetOptions): Promise<Target> {
     sqs,
     doc: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
     tableName: info.outputs.JobTableName as string,
+    retentionDays: retentionOf(info.outputs),
     types,
     ratesSource: 'oldest and jobs/s: n/a on an emulator (no CloudWatch metrics)',
     manualRedrive: true,
@@ -318,6 +323,7 @@ async function awsTarget(options: TargetOptions): Promise<Target> {
     sqs,
     doc: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
     tableName: info.outputs.JobTableName as string,
+    retentionDays: retentionOf(info.outputs),
     types,
     ratesSource:
       'oldest: CloudWatch ApproximateAgeOfOldestMessage (latest minute); jobs/s: NumberOfMessagesDeleted, last 5 min',
@@ -334,6 +340,12 @@ async function awsTarget(options: TargetOptions): Promise<Target> {
       dynamodb.destroy();
     },
   };
+}
+
+/** The stack's JobRetentionDays output; stacks deployed before it existed used the default. */
+function retentionOf(outputs: Readonly<Record<string, string>>): number {
+  const days = Number(outputs.JobRetentionDays);
+  return Number.isInteger(days) && days > 0 ? days : DEFAULT_RETENTION_DAYS;
 }
 
 /** The job type `name` with ARNs and maxAttempts, read from SQS where the target did not say. */

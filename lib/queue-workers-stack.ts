@@ -126,6 +126,8 @@ export class QueueWorkersStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'JobTableName', { value: this.table.table.tableName });
+    // qw builds its job store with the retention the stack was deployed with, not a default.
+    new CfnOutput(this, 'JobRetentionDays', { value: String(retentionDays) });
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topic.topicArn });
     this.suppressAcceptedFindings();
   }

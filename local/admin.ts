@@ -6,7 +6,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { openApiDocument } from '../lambda/api/openapi.js';
 import { jobTypes as registeredJobTypes } from '../lambda/jobs/registry.js';
-import { ENV } from '../lambda/shared/config.js';
+import { DEFAULT_RETENTION_DAYS, ENV } from '../lambda/shared/config.js';
 import { RedriveRefusedError } from '../lambda/shared/errors.js';
 import type { JobStatus } from '../lambda/shared/job.js';
 import { DynamoJobStore } from '../lambda/shared/job-store.js';
@@ -179,6 +179,11 @@ export class LocalAdmin {
     return fromEnv ?? plan.tables[0]?.name ?? '';
   }
 
+  /** The job table as the app's functions use it, with the retention they were deployed with. */
+  private store(): DynamoJobStore {
+    return new DynamoJobStore({ doc: this.doc, tableName: this.tableName(), retentionDays: this.retentionDays() });
+  }
+
   private retentionDays(): number {
     const days = Number(
       this.deps
@@ -186,7 +191,7 @@ export class LocalAdmin {
         .functions.map((f) => f.environment[ENV.retentionDays])
         .find(Boolean),
     );
-    return Number.isInteger(days) && days > 0 ? days : 30;
+    return Number.isInteger(days) && days > 0 ? days : DEFAULT_RETENTION_DAYS;
   }
 
   /** The content of `.qw/local.json` for this runtime. */
@@ -201,6 +206,7 @@ export class LocalAdmin {
       sqsEndpoint: this.deps.sqsEndpoint,
       dynamodbEndpoint: this.deps.dynamodbEndpoint,
       tableName: this.tableName(),
+      retentionDays: this.retentionDays(),
       startedAt: startedAt.toISOString(),
       types: this.types(),
     };
@@ -303,7 +309,7 @@ export class LocalAdmin {
       return;
     }
     if (method === 'GET' && resource === 'jobs' && id && !action) {
-      const record = await new DynamoJobStore(this.doc, this.tableName()).get(id);
+      const record = await this.store().get(id);
       if (!record) throw new HttpError(404, 'NOT_FOUND', `No job with id "${id}".`);
       const { requestHash: _hash, ...visible } = record;
       send(200, visible);
@@ -321,8 +327,7 @@ export class LocalAdmin {
         const maxPerSecond = typeof body.maxPerSecond === 'number' ? body.maxPerSecond : undefined;
         try {
           const result = await redrive(
-            this.deps.sqs,
-            new DynamoJobStore(this.doc, this.tableName()),
+            { sqs: this.deps.sqs, store: this.store() },
             {
               type: t.type,
               maxAttempts: t.maxAttempts ?? 1,
@@ -330,7 +335,7 @@ export class LocalAdmin {
               dlqArn: t.dlqArn ?? '',
               queueUrl: t.queueUrl,
             },
-            { allowManual: true, retentionDays: this.retentionDays(), ...(maxPerSecond ? { maxPerSecond } : {}) },
+            { allowManual: true, ...(maxPerSecond ? { maxPerSecond } : {}) },
           );
           send(200, { type: t.type, ...result });
         } catch (error) {

@@ -15,6 +15,8 @@ export interface LocalState {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
+  /** Days a finished job stays readable, as the app's functions were deployed with; absent in older files. */
+  readonly retentionDays?: number;
   readonly startedAt: string;
   readonly types: readonly JobTypeQueues[];
 }

@@ -1,4 +1,3 @@
-import { DEFAULT_RETENTION_DAYS } from '../../lambda/shared/config.js';
 import { RedriveRefusedError, RedriveUnsupportedError } from '../../lambda/shared/errors.js';
 import { DynamoJobStore } from '../../lambda/shared/job-store.js';
 import { redrive } from '../../lambda/shared/redrive.js';
@@ -56,13 +55,17 @@ export async function dlqRedrive(
   const t = await target.jobType(options.type);
   let result: Awaited<ReturnType<typeof redrive>>;
   try {
+    // The job store gets the retention the stack was deployed with, so a redriven job that fails again expires on time.
+    const store = new DynamoJobStore({
+      doc: target.doc,
+      tableName: target.tableName,
+      retentionDays: target.retentionDays,
+    });
     result = await redrive(
-      target.sqs,
-      new DynamoJobStore(target.doc, target.tableName),
+      { sqs: target.sqs, store },
       { type: t.type, maxAttempts: t.maxAttempts, dlqUrl: t.dlqUrl, dlqArn: t.dlqArn, queueUrl: t.queueUrl },
       {
         allowManual: target.manualRedrive,
-        retentionDays: DEFAULT_RETENTION_DAYS,
         ...(options.maxPerSecond ? { maxPerSecond: options.maxPerSecond } : {}),
       },
     );

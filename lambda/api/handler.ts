@@ -17,7 +17,7 @@ const sqs = new SQSClient({});
 const deps: ApiDeps = {
   config,
   jobTypes,
-  store: new DynamoJobStore(doc, config.tableName),
+  store: new DynamoJobStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays }),
   queue: new SqsJobQueue(sqs),
   sqs,
 };

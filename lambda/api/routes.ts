@@ -6,6 +6,7 @@ import { toJobView } from '../shared/job.js';
 import { redrive } from '../shared/redrive.js';
 import * as z from '../shared/zod.js';
 import { errorBody, header, jobUrl, json, readJsonBody } from './http.js';
+import { API_ROUTES, type OperationId } from './route-table.js';
 import { fieldProblems, redriveRequest, submitBatchRequest } from './schemas.js';
 import { type SubmitDeps, type SubmitResult, submitJobs } from './submit.js';
 
@@ -19,13 +20,21 @@ export type ApiDeps = SubmitDeps & { readonly sqs?: SQSClient };
 
 type Route = (event: APIGatewayProxyEvent, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
 
-/** The API's routes, by API Gateway resource path and method. */
-export const ROUTES: Readonly<Record<string, Readonly<Record<string, Route>>>> = {
-  '/jobs': { POST: submitOne },
-  '/jobs/batch': { POST: submitBatch },
-  '/jobs/{jobId}': { GET: getJob },
-  '/dlq/{type}/redrive': { POST: redriveDlq },
+/** The handler of each operation in the route table. */
+const HANDLERS: Readonly<Record<OperationId, Route>> = {
+  submitJob: submitOne,
+  submitJobs: submitBatch,
+  getJob,
+  redriveDeadLetters: redriveDlq,
 };
+
+/** The API's routes, by API Gateway resource path and method, from {@link API_ROUTES}. */
+export const ROUTES: Readonly<Record<string, Readonly<Record<string, Route>>>> = API_ROUTES.reduce<
+  Record<string, Record<string, Route>>
+>((table, r) => {
+  table[r.path] = { ...table[r.path], [r.method]: HANDLERS[r.operationId] };
+  return table;
+}, {});
 
 /** Dispatches a request to its route; unknown routes are 404, wrong methods 405. */
 export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
@@ -82,16 +91,13 @@ async function redriveDlq(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<A
   const parsed = z.safeParse(redriveRequest, body);
   if (!parsed.success) throw new ValidationError('The redrive request is invalid.', fieldProblems(parsed.error));
   const result = await redrive(
-    deps.sqs,
-    deps.store,
+    { sqs: deps.sqs, store: deps.store },
     { type: type.name, maxAttempts: type.queue.maxAttempts, dlqUrl: dlq.url, dlqArn: dlq.arn, queueUrl },
     {
-      retentionDays: deps.config.retentionDays,
       // The API has seconds, not minutes: it requeues the jobs it can read quickly; the worker takes the rest.
       peekBudgetMs: 3_000,
       maxRequeue: 1_000,
       ...(parsed.data.maxPerSecond ? { maxPerSecond: parsed.data.maxPerSecond } : {}),
-      ...(deps.now ? { now: deps.now } : {}),
     },
   );
   return json(202, { type: type.name, ...result });

@@ -158,23 +158,17 @@ export async function submitJobs(
   await Promise.all(
     keyed.map((a) => {
       const key = a.record.idempotencyKey as string;
-      const next = (chains.get(key) ?? Promise.resolve()).then(() => claimKey(a, deps, now, results, toSend));
+      const next = (chains.get(key) ?? Promise.resolve()).then(() => claimKey(a, deps, results, toSend));
       chains.set(key, next);
       return next;
     }),
   );
 
-  await sendAll(toSend, deps, now, results);
+  await sendAll(toSend, deps, results);
   return results;
 }
 
-async function claimKey(
-  a: Accepted,
-  deps: SubmitDeps,
-  now: Date,
-  results: SubmitResult[],
-  toSend: Accepted[],
-): Promise<void> {
+async function claimKey(a: Accepted, deps: SubmitDeps, results: SubmitResult[], toSend: Accepted[]): Promise<void> {
   try {
     const outcome = await deps.store.create(a.record);
     if (outcome.created) {
@@ -188,7 +182,7 @@ async function claimKey(
       const reopened = await deps.store.transition(
         existing.jobId,
         { to: 'queued', from: 'failed' },
-        { type: a.type.name, maxAttempts: a.type.queue.maxAttempts, now, retentionDays: deps.config.retentionDays },
+        { type: a.type.name, maxAttempts: a.type.queue.maxAttempts },
       );
       if (reopened) toSend.push(a);
       else results[a.index] = { ok: true, job: (await deps.store.get(existing.jobId)) ?? existing, replayed: true };
@@ -200,7 +194,7 @@ async function claimKey(
   }
 }
 
-async function sendAll(toSend: readonly Accepted[], deps: SubmitDeps, now: Date, results: SubmitResult[]) {
+async function sendAll(toSend: readonly Accepted[], deps: SubmitDeps, results: SubmitResult[]) {
   const byType = new Map<JobType, Accepted[]>();
   for (const a of toSend) byType.set(a.type, [...(byType.get(a.type) ?? []), a]);
   await Promise.all(
@@ -232,7 +226,7 @@ async function sendAll(toSend: readonly Accepted[], deps: SubmitDeps, now: Date,
                 attempt: 0,
                 error: { code: ENQUEUE_FAILED, message: 'SQS did not accept the job message.' },
               },
-              { type: type.name, maxAttempts: type.queue.maxAttempts, now, retentionDays: deps.config.retentionDays },
+              { type: type.name, maxAttempts: type.queue.maxAttempts },
             )
             .catch(() => undefined);
         }),

@@ -1,3 +1,5 @@
+import type { JobErrorInfo } from './job.js';
+
 /**
  * One error hierarchy for the whole project. Logic throws these; only the API
  * adapter (`lambda/api/http.ts`) turns them into HTTP status codes, and only the
@@ -188,4 +190,11 @@ export class NotStartedError extends QueueWorkersError {
     super('NOT_STARTED', message, context ? { context } : {});
     this.name = 'NotStartedError';
   }
+}
+
+/** A failure as the job table and the DLQ attributes hold it: code and message, never a stack. */
+export function errorInfo(error: unknown): JobErrorInfo {
+  if (error instanceof QueueWorkersError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: error.name || 'Error', message: error.message };
+  return { code: 'Error', message: String(error) };
 }

@@ -7,31 +7,17 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { JobErrorInfo, JobRecord } from './job.js';
+import type { JobRecord } from './job.js';
+import {
+  type Guard,
+  ruleFor,
+  type Transition,
+  type TransitionContext,
+  type TransitionRule,
+  type WriteStamp,
+} from './transitions.js';
 
-/** A change of a job's status, as the worker and the API make them. */
-export type Transition =
-  /**
-   * `messageId` is the SQS message being processed. A `failed` job runs again
-   * only for a message other than the one it failed on: a DLQ redrive, which
-   * SQS delivers as a new message, and never a late duplicate of the old one.
-   */
-  | { readonly to: 'running'; readonly attempt: number; readonly messageId: string }
-  | { readonly to: 'retrying'; readonly attempt: number; readonly error: JobErrorInfo }
-  | { readonly to: 'succeeded'; readonly attempt: number; readonly result: unknown }
-  | { readonly to: 'failed'; readonly attempt: number; readonly error: JobErrorInfo }
-  /** Back to `queued` from `failed`: a redrive, or a retried enqueue. Attempts start over, as SQS's receive count does. */
-  | { readonly to: 'queued'; readonly from: 'failed' }
-  /** Undoes the above when the redrive could not start: the job is `failed` again, as it was. */
-  | { readonly to: 'failed'; readonly from: 'queued'; readonly attempt: number; readonly error?: JobErrorInfo };
-
-/** What the worker knows of a job when it moves it, so a record can be created if a producer bypassed the API. */
-export interface TransitionContext {
-  readonly type: string;
-  readonly maxAttempts: number;
-  readonly now: Date;
-  readonly retentionDays: number;
-}
+export type { Transition, TransitionContext } from './transitions.js';
 
 /** Outcome of a conditional create. */
 export type CreateOutcome = { readonly created: true } | { readonly created: false; readonly existing: JobRecord };
@@ -44,29 +30,19 @@ export interface JobStore {
   createMany(records: readonly JobRecord[]): Promise<void>;
   get(jobId: string): Promise<JobRecord | undefined>;
   /**
-   * Applies a transition if it moves the job forward; returns false (and changes
-   * nothing) when the job is already terminal or at a later attempt.
+   * Applies a transition of {@link TRANSITIONS} if its guard allows it; returns
+   * false (and changes nothing) when the job is already terminal, at a later
+   * attempt, or not in the status the change starts from.
    */
-  transition(jobId: string, change: Transition, ctx: TransitionContext): Promise<boolean>;
+  transition(jobId: string, change: Transition, context: TransitionContext): Promise<boolean>;
 }
 
-let lastDate: Date | undefined;
-let lastTime = Number.NaN;
-let lastIso = '';
-
-/**
- * `date.toISOString()`, remembered for the last date seen. A worker stamps two
- * status changes per job, often in the same millisecond with the same Date
- * (see the worker's clock); formatting costs more than the rest of a transition.
- */
-export function isoTimestamp(date: Date): string {
-  const time = date.getTime();
-  if (date !== lastDate || time !== lastTime) {
-    lastDate = date;
-    lastTime = time;
-    lastIso = date.toISOString();
-  }
-  return lastIso;
+/** How a store is built: its table, and how long finished jobs stay readable. */
+export interface JobStoreOptions {
+  /** Days a finished job stays readable before DynamoDB's TTL removes it. */
+  readonly retentionDays: number;
+  /** @default the system clock */
+  readonly now?: () => Date;
 }
 
 /** Seconds since the epoch when a job finished at `now` may be deleted. */
@@ -74,15 +50,102 @@ export function expiryEpochSeconds(now: Date, retentionDays: number): number {
   return Math.floor(now.getTime() / 1000) + retentionDays * 86_400;
 }
 
+/**
+ * The time of a write and the expiry it gives a finished job, from a store's
+ * clock and retention. A worker writes two statuses per job, thousands in the
+ * same millisecond, so each store keeps the stamp of the last millisecond.
+ */
+export function stampClock(options: JobStoreOptions): () => WriteStamp {
+  let last: { time: number; stamp: WriteStamp } | undefined;
+  return () => {
+    const time = options.now ? options.now().getTime() : Date.now();
+    if (last?.time !== time) {
+      const now = new Date(time);
+      last = { time, stamp: { now: now.toISOString(), expiresAt: expiryEpochSeconds(now, options.retentionDays) } };
+    }
+    return last.stamp;
+  };
+}
+
+/** A transition as one DynamoDB UpdateItem: its update and condition expressions, names and values. */
+export interface ConditionalUpdate {
+  readonly UpdateExpression: string;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues: Record<string, unknown>;
+}
+
+const GUARD_EXPRESSIONS: Readonly<Record<Guard, string>> = {
+  from: '#status = :from',
+  forward:
+    'attribute_not_exists(jobId) OR (NOT #status IN (:succeeded, :failed) AND (attribute_not_exists(#attempts) OR #attempts <= :attempt))',
+  'forward-or-redriven':
+    'attribute_not_exists(jobId) OR (NOT #status IN (:succeeded, :failed) AND (attribute_not_exists(#attempts) OR #attempts <= :attempt))' +
+    ' OR (#status = :failed AND (attribute_not_exists(#lastMessageId) OR #lastMessageId <> :messageId))',
+};
+
+/** The values each guard's expression refers to. */
+function guardValues(guard: Guard, change: Transition): Record<string, unknown> {
+  if (guard === 'from') return { ':from': 'from' in change ? change.from : undefined };
+  const values: Record<string, unknown> = {
+    ':succeeded': 'succeeded',
+    ':failed': 'failed',
+    ':attempt': 'attempt' in change ? change.attempt : 0,
+  };
+  if (guard === 'forward-or-redriven' && 'messageId' in change) values[':messageId'] = change.messageId;
+  return values;
+}
+
+/** Turns a row of the transition table into one conditional update. */
+export function toConditionalUpdate<C extends Transition>(
+  rule: TransitionRule<C>,
+  change: C,
+  context: TransitionContext,
+  stamp: WriteStamp,
+): ConditionalUpdate {
+  const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
+  const values: Record<string, unknown> = { ':to': rule.status, ':now': stamp.now };
+  const sets = ['#status = :to', '#updatedAt = :now'];
+  if (rule.createsRecord) {
+    Object.assign(names, { '#type': 'type', '#createdAt': 'createdAt', '#maxAttempts': 'maxAttempts' });
+    Object.assign(values, { ':type': context.type, ':maxAttempts': context.maxAttempts });
+    sets.push(
+      '#type = if_not_exists(#type, :type)',
+      '#createdAt = if_not_exists(#createdAt, :now)',
+      '#maxAttempts = if_not_exists(#maxAttempts, :maxAttempts)',
+    );
+  }
+  for (const [attribute, value] of Object.entries(rule.sets(change, stamp))) {
+    names[`#${attribute}`] = attribute;
+    values[`:set_${attribute}`] = value;
+    sets.push(`#${attribute} = :set_${attribute}`);
+  }
+  for (const attribute of rule.removes) names[`#${attribute}`] = attribute;
+  const condition = GUARD_EXPRESSIONS[rule.requires];
+  for (const name of condition.match(/#\w+/g) ?? []) names[name] = name.slice(1);
+  const removes = rule.removes.map((a) => `#${a}`);
+  return {
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ...values, ...guardValues(rule.requires, change) },
+  };
+}
+
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_WRITE_ROUNDS = 8;
 
 /** {@link JobStore} on a DynamoDB table keyed by `jobId`. */
 export class DynamoJobStore implements JobStore {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly stamp: () => WriteStamp;
+
+  constructor(options: JobStoreOptions & { readonly doc: DynamoDBDocumentClient; readonly tableName: string }) {
+    this.doc = options.doc;
+    this.tableName = options.tableName;
+    this.stamp = stampClock(options);
+  }
 
   async create(record: JobRecord): Promise<CreateOutcome> {
     try {
@@ -123,100 +186,10 @@ export class DynamoJobStore implements JobStore {
     return out.Item as JobRecord | undefined;
   }
 
-  async transition(jobId: string, change: Transition, ctx: TransitionContext): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':to': change.to, ':now': isoTimestamp(ctx.now) };
-    const sets = ['#status = :to', '#updatedAt = :now'];
-    const removes: string[] = [];
-    let condition: string;
-
-    if ('from' in change && change.to === 'failed') {
-      names['#attempts'] = 'attempts';
-      names['#expiresAt'] = 'expiresAt';
-      values[':from'] = change.from;
-      values[':attempt'] = change.attempt;
-      values[':expiresAt'] = expiryEpochSeconds(ctx.now, ctx.retentionDays);
-      sets.push('#attempts = :attempt', '#expiresAt = :expiresAt');
-      if (change.error) {
-        names['#error'] = 'error';
-        values[':error'] = change.error;
-        sets.push('#error = :error');
-      }
-      condition = '#status = :from';
-    } else if (change.to === 'queued') {
-      names['#attempts'] = 'attempts';
-      names['#error'] = 'error';
-      names['#expiresAt'] = 'expiresAt';
-      values[':from'] = change.from;
-      values[':zero'] = 0;
-      sets.push('#attempts = :zero');
-      removes.push('#error', '#expiresAt');
-      condition = '#status = :from';
-    } else {
-      // A producer may have sent straight to the queue: create the record on first sight.
-      names['#type'] = 'type';
-      names['#createdAt'] = 'createdAt';
-      names['#maxAttempts'] = 'maxAttempts';
-      names['#attempts'] = 'attempts';
-      values[':type'] = ctx.type;
-      values[':maxAttempts'] = ctx.maxAttempts;
-      values[':attempt'] = change.attempt;
-      values[':succeeded'] = 'succeeded';
-      values[':failed'] = 'failed';
-      sets.push(
-        '#type = if_not_exists(#type, :type)',
-        '#createdAt = if_not_exists(#createdAt, :now)',
-        '#maxAttempts = if_not_exists(#maxAttempts, :maxAttempts)',
-        '#attempts = :attempt',
-      );
-      const notTerminal = 'NOT #status IN (:succeeded, :failed)';
-      condition = `attribute_not_exists(jobId) OR (${notTerminal} AND (attribute_not_exists(#attempts) OR #attempts <= :attempt))`;
-      if (change.to === 'running' || change.to === 'retrying') {
-        names['#error'] = 'error';
-        names['#expiresAt'] = 'expiresAt';
-        // A redriven job is live again: the TTL of its failure must not delete it mid-run.
-        removes.push('#expiresAt');
-        if (change.to === 'retrying') {
-          values[':error'] = change.error;
-          sets.push('#error = :error');
-        } else {
-          removes.push('#error');
-          names['#lastMessageId'] = 'lastMessageId';
-          values[':messageId'] = change.messageId;
-          sets.push('#lastMessageId = :messageId');
-          condition +=
-            ' OR (#status = :failed AND (attribute_not_exists(#lastMessageId) OR #lastMessageId <> :messageId))';
-        }
-      } else {
-        names['#expiresAt'] = 'expiresAt';
-        values[':expiresAt'] = expiryEpochSeconds(ctx.now, ctx.retentionDays);
-        sets.push('#expiresAt = :expiresAt');
-        if (change.to === 'succeeded') {
-          names['#result'] = 'result';
-          names['#error'] = 'error';
-          values[':result'] = change.result ?? null;
-          sets.push('#result = :result');
-          removes.push('#error');
-        } else {
-          names['#error'] = 'error';
-          values[':error'] = change.error;
-          sets.push('#error = :error');
-        }
-      }
-    }
-
-    const update = `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
+  async transition(jobId: string, change: Transition, context: TransitionContext): Promise<boolean> {
+    const update = toConditionalUpdate(ruleFor(change), change, context, this.stamp());
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { jobId },
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { jobId }, ...update }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

@@ -4,10 +4,25 @@ export const METRICS_NAMESPACE = 'QueueWorkers';
 /** Powertools service name; also the `service` dimension on every metric. */
 export const SERVICE_NAME = 'queue-workers';
 
-/** The per-type job metrics a worker publishes (EMF), each with the dimensions service and type. */
+/**
+ * The per-type job metrics a worker publishes (EMF), each with the dimensions
+ * service and type. The one list: the worker emits by these names and the
+ * dashboard charts them.
+ */
 export const JOB_METRICS = Object.freeze({
+  /** Jobs that finished with a result. */
   succeeded: 'succeeded',
+  /** Attempts that failed and will be retried. */
   retried: 'retried',
+  /** Jobs that failed for good (sent to the DLQ, or out of attempts). */
   failed: 'failed',
+  /** Deliveries of jobs already finished, acknowledged without running. */
+  duplicates: 'duplicates',
+  /** Records the worker did not start (deadline, or an earlier failure in their FIFO group). */
+  notStarted: 'notStarted',
+  /** Each job's run time, in milliseconds (a sample of at most 100 per batch). */
   duration: 'duration',
 });
+
+/** The name of one of {@link JOB_METRICS}. */
+export type JobMetricName = (typeof JOB_METRICS)[keyof typeof JOB_METRICS];

@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { RedriveRefusedError, RedriveUnsupportedError } from './errors.js';
 import type { JobRecord } from './job.js';
-import type { JobStore, TransitionContext } from './job-store.js';
+import type { JobStore } from './job-store.js';
+import type { Restore, TransitionContext } from './transitions.js';
 
 /** A job type's dead-letter queue and the queue its jobs came from. */
 export interface DeadLetterTarget {
@@ -111,52 +112,49 @@ export interface RedriveOptions {
   readonly maxRequeue?: number;
   /** Time spent reading the DLQ for job ids. @default 20 s */
   readonly peekBudgetMs?: number;
-  readonly retentionDays: number;
-  readonly now?: () => Date;
+}
+
+/** What a redrive talks to: SQS, and the job store (built with the stack's retention). */
+export interface RedriveDeps {
+  readonly sqs: SQSClient;
+  readonly store: JobStore;
 }
 
 /**
- * Sends a job type's dead letters back to its queue. The jobs it can read are
- * first set back to `queued`, so their status says what is happening; a job it
- * did not get to stays `failed` until its redriven message arrives, which the
+ * Sends a job type's dead letters back to its queue: the one redrive the API
+ * route, the local dashboard and `qw` all call. The jobs it can read are first
+ * set back to `queued`, so their status says what is happening; a job it did
+ * not get to stays `failed` until its redriven message arrives, which the
  * worker runs because the message is new. The move itself is SQS's
- * StartMessageMoveTask; with `allowManual`, an endpoint without it (an emulator)
- * gets a receive-send-delete loop instead.
+ * StartMessageMoveTask; with `allowManual`, an endpoint without it (an
+ * emulator) gets a receive-send-delete loop instead. A move that cannot start
+ * puts the requeued jobs back to `failed`, as they were.
  */
 export async function redrive(
-  sqs: SQSClient,
-  store: JobStore,
+  deps: RedriveDeps,
   target: DeadLetterTarget,
-  options: RedriveOptions,
+  options: RedriveOptions = {},
 ): Promise<RedriveResult> {
-  const now = options.now ?? (() => new Date());
+  const { sqs, store } = deps;
   const peeked = await peekMessages(sqs, target.dlqUrl, {
     max: options.maxRequeue ?? 10_000,
     budgetMs: options.peekBudgetMs ?? 20_000,
   });
-  const ctx = (): TransitionContext => ({
-    type: target.type,
-    maxAttempts: target.maxAttempts,
-    now: now(),
-    retentionDays: options.retentionDays,
-  });
+  const context: TransitionContext = { type: target.type, maxAttempts: target.maxAttempts };
   const ids = [...new Set(peeked.map(jobIdOf).filter((id): id is string => id !== undefined))];
   // What each requeued job was, so a redrive that cannot start leaves it exactly as `failed` as before.
   const before: JobRecord[] = [];
   for (const id of ids) {
     const job = await store.get(id);
-    if (job?.status === 'failed' && (await store.transition(id, { to: 'queued', from: 'failed' }, ctx()))) {
+    if (job?.status === 'failed' && (await store.transition(id, { to: 'queued', from: 'failed' }, context))) {
       before.push(job);
     }
   }
   const requeued = before.length;
   const undo = async (): Promise<void> => {
     for (const job of before) {
-      await store.transition(
-        job.jobId,
-        { to: 'failed', from: 'queued', attempt: job.attempts, ...(job.error ? { error: job.error } : {}) },
-        ctx(),
-      );
+      const restore: Restore = { to: 'failed', from: 'queued', attempt: job.attempts, error: job.error };
+      await store.transition(job.jobId, restore, context);
     }
   };
 

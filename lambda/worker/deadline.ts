@@ -64,3 +64,30 @@ export class Deadline {
     clearTimeout(this.#timer);
   }
 }
+
+/** The deadline margin when the configuration sets none: 10% of the invocation, between 200 ms and 3 s. */
+export function defaultDeadlineMarginMs(remainingMs: number): number {
+  return Math.min(3000, Math.max(200, Math.round(remainingMs * 0.1)));
+}
+
+/** What a batch needs of the Lambda context: the time it has left. */
+export interface RemainingTime {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * A batch's deadline from the invocation's remaining time: the signal fires
+ * `marginMs` before Lambda's timeout, and no record starts with less than
+ * twice the margin left, so a started job has time to finish or be cut off
+ * cleanly. Without a context (tests, benchmarks) the batch has no deadline.
+ */
+export function batchDeadline(
+  context: RemainingTime | undefined,
+  marginMs?: number,
+): { readonly deadline: Deadline; canStart(): boolean } {
+  const remaining = () => (context ? context.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY);
+  const atStart = remaining();
+  const margin = marginMs ?? defaultDeadlineMarginMs(atStart);
+  const deadline = new Deadline(atStart - margin);
+  return { deadline, canStart: () => !deadline.passed && remaining() >= 2 * margin };
+}

@@ -13,13 +13,13 @@ export interface WorkerSqs {
 }
 
 /**
- * The part of Powertools' `Metrics` the worker uses (a `Metrics` fits, and
- * `JobMetrics` adds `addMetricValues`): EMF, with the job type as a default dimension.
+ * The part of Powertools' `Metrics` the worker uses (a `Metrics` fits): EMF,
+ * with the job type as a default dimension.
  */
 export interface WorkerMetrics {
   addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown;
-  /** Many values of one metric in one call ({@link JobMetrics}); without it, `addMetric` is called per value. */
-  addMetricValues?(name: string, unit: 'Count' | 'Milliseconds', values: readonly number[]): unknown;
+  /** False once Powertools has flushed a full line by itself (it does at 100 values of one metric). */
+  hasStoredMetrics(): boolean;
   publishStoredMetrics(): unknown;
 }
 
@@ -42,7 +42,7 @@ export interface WorkerDeps {
   /** Structured logger; the worker binds jobId, type and attempt to every line about a job. */
   readonly logger: WorkerLogger;
   readonly metrics: WorkerMetrics;
-  /** @default () => new Date() */
+  /** The time a dead letter records as `failedAt`. @default () => new Date() */
   readonly now?: () => Date;
   /** Source of backoff jitter, in [0, 1). @default Math.random */
   readonly random?: () => number;

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -7,14 +8,13 @@ import { getJobType } from '../jobs/registry.js';
 import { loadWorkerConfig } from '../shared/config.js';
 import { DynamoJobStore } from '../shared/job-store.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
-import { JobMetrics } from './job-metrics.js';
 import { powertoolsJobLogger } from './powertools-logger.js';
 import { processBatch, type WorkerDeps } from './process.js';
 
 const config = loadWorkerConfig(process.env);
 const jobType = getJobType(config.jobType);
 const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { type: jobType.name } });
-const metrics = new JobMetrics({
+const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,
   serviceName: SERVICE_NAME,
   defaultDimensions: { type: jobType.name },
@@ -24,7 +24,7 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOption
 const deps: WorkerDeps = {
   config,
   jobType,
-  store: new DynamoJobStore(doc, config.tableName),
+  store: new DynamoJobStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays }),
   sqs: new SQSClient({}),
   logger: powertoolsJobLogger(logger),
   metrics,

@@ -25,8 +25,9 @@ export class RecordingQueue implements JobQueue {
  * `sqs` is a real client for redrive; tests mock it with aws-sdk-client-mock.
  */
 export function memoryApiDeps(): ApiDeps & { store: MemoryJobStore; queue: RecordingQueue; sqs: SQSClient } {
+  const now = () => new Date('2026-11-24T00:00:00.000Z');
   return {
-    store: new MemoryJobStore(),
+    store: new MemoryJobStore({ now }),
     queue: new RecordingQueue(),
     sqs: new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
     jobTypes,
@@ -41,6 +42,6 @@ export function memoryApiDeps(): ApiDeps & { store: MemoryJobStore; queue: Recor
         ]),
       ),
     },
-    now: () => new Date('2026-11-24T00:00:00.000Z'),
+    now,
   };
 }

@@ -236,6 +236,19 @@ describe('QueueWorkersStack', () => {
     template.hasOutput('JobTableName', {});
   });
 
+  it('outputs the retention the stack was deployed with, which qw builds its job store with', () => {
+    // Prepare
+    const app = new App();
+    const stack = new QueueWorkersStack(app, 'Retained', { retentionDays: 7 });
+
+    // Act
+    const outputs = Template.fromStack(stack);
+
+    // Assess
+    outputs.hasOutput('JobRetentionDays', { Value: '7' });
+    template.hasOutput('JobRetentionDays', { Value: '30' });
+  });
+
   it("passes cdk-nag's AwsSolutions pack", () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
     expect(

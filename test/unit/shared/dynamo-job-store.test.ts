@@ -9,12 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../lambda/shared/job.js';
 import { DynamoJobStore, type TransitionContext } from '../../../lambda/shared/job-store.js';
 
-const ctx: TransitionContext = {
-  type: 'simulate',
-  maxAttempts: 3,
-  now: new Date('2026-11-24T00:00:00Z'),
-  retentionDays: 30,
-};
+const ctx: TransitionContext = { type: 'simulate', maxAttempts: 3 };
+const now = new Date('2026-11-24T00:00:00Z');
 const record = (jobId: string, extra: Partial<JobRecord> = {}): JobRecord => ({
   jobId,
   type: 'simulate',
@@ -52,10 +48,12 @@ describe('DynamoJobStore on dynalite', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
-    store = new DynamoJobStore(
-      DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-      'jobs',
-    );
+    store = new DynamoJobStore({
+      doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName: 'jobs',
+      retentionDays: 30,
+      now: () => now,
+    });
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -104,7 +102,7 @@ describe('DynamoJobStore on dynalite', () => {
       type: 'simulate',
       maxAttempts: 3,
       status: 'running',
-      createdAt: ctx.now.toISOString(),
+      createdAt: now.toISOString(),
     });
   });
 
@@ -150,7 +148,7 @@ describe('DynamoJobStore.create on AWS', () => {
       }),
     );
     // Act
-    const outcome = await new DynamoJobStore(doc, 'jobs').create(record('g'));
+    const outcome = await new DynamoJobStore({ doc, tableName: 'jobs', retentionDays: 30 }).create(record('g'));
     // Assess
     expect(outcome).toEqual({ created: false, existing: record('g', { status: 'running', attempts: 1 }) });
     mock.restore();

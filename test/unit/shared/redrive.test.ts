@@ -65,7 +65,7 @@ describe('redrive', () => {
     sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task' });
     const store = failedJobs('a', 'b');
     // Act
-    const result = await redrive(client, store, target, { retentionDays: 30, maxPerSecond: 5 });
+    const result = await redrive({ sqs: client, store }, target, { maxPerSecond: 5 });
     // Assess
     expect(result).toEqual({ method: 'StartMessageMoveTask', taskHandle: 'task', requeued: 2 });
     expect(store.records.get('a')).toMatchObject({ status: 'queued', attempts: 0 });
@@ -92,7 +92,7 @@ describe('redrive', () => {
     sqs.on(StartMessageMoveTaskCommand).rejects(err('UnsupportedOperation'));
     const store = failedJobs('a');
     // Act
-    const run = redrive(client, store, target, { retentionDays: 30 });
+    const run = redrive({ sqs: client, store }, target);
     // Assess
     await expect(run).rejects.toBeInstanceOf(RedriveRefusedError);
     expect(store.records.get('a')).toMatchObject({
@@ -106,9 +106,7 @@ describe('redrive', () => {
   it('refuses to move by hand on an endpoint without move tasks unless allowed', async () => {
     sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
     sqs.on(StartMessageMoveTaskCommand).rejects(err('InvalidAction'));
-    await expect(redrive(client, failedJobs(), target, { retentionDays: 30 })).rejects.toBeInstanceOf(
-      RedriveUnsupportedError,
-    );
+    await expect(redrive({ sqs: client, store: failedJobs() }, target)).rejects.toBeInstanceOf(RedriveUnsupportedError);
   });
 
   it('moves by hand (receive, send, delete) where allowed and move tasks are missing', async () => {
@@ -126,7 +124,7 @@ describe('redrive', () => {
       .resolves({ Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: 'x' }], Failed: [] });
     sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] });
     // Act
-    const result = await redrive(client, failedJobs('a'), target, { retentionDays: 30, allowManual: true });
+    const result = await redrive({ sqs: client, store: failedJobs('a') }, target, { allowManual: true });
     // Assess
     expect(result).toEqual({ method: 'manual', requeued: 1, moved: 1 });
     const sent = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input;
@@ -148,7 +146,7 @@ describe('redrive', () => {
       .resolves({ Successful: [{ Id: '0', MessageId: 'n', MD5OfMessageBody: 'x' }], Failed: [] });
     sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] });
     // Act
-    const result = await redrive(client, failedJobs('a'), target, { retentionDays: 30, allowManual: true });
+    const result = await redrive({ sqs: client, store: failedJobs('a') }, target, { allowManual: true });
     // Assess
     expect(result.moved).toBe(1);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jobMessageSchema } from '../../../lambda/shared/job.js';
 import * as z from '../../../lambda/shared/zod.js';
-import { isJobMessage } from '../../../lambda/worker/run-record.js';
+import { isJobMessage } from '../../../lambda/worker/envelope.js';
 
 const envelopeLike = fc.record(
   {

@@ -83,6 +83,9 @@ export class RecordingMetrics implements WorkerMetrics {
   addMetric(name: string, unit: string, value: number): void {
     this.added.push({ name, unit, value });
   }
+  hasStoredMetrics(): boolean {
+    return true;
+  }
   publishStoredMetrics(): void {
     this.published += 1;
   }
@@ -117,7 +120,7 @@ export function workerDeps(
     typeof testJobType
   > {
   // Logged: some tests assert which transitions were asked for, not only where the job ended.
-  const store = new MemoryJobStore({ log: true });
+  const store = new MemoryJobStore({ log: true, now: () => NOW });
   const job = testJobType(store, queue);
   return {
     ...job,

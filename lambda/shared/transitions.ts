@@ -1,0 +1,246 @@
+import { isTerminal, type JobErrorInfo, type JobRecord, type JobStatus } from './job.js';
+
+/**
+ * A job's status changes as data: one row per transition, saying what it sets,
+ * what it removes and what it requires of the record it finds. A store turns a
+ * row into one conditional write (`DynamoJobStore`), or applies it in memory
+ * with the same guard (`applyTransition`); tests walk the table.
+ *
+ * Statuses only move forward: a late duplicate never undoes a finished job,
+ * and a stale attempt never overwrites a newer one. The one way back is a
+ * redrive, which the `requeue` row and a new message's `start` allow.
+ */
+
+/** The worker starts an attempt from SQS message `messageId`. */
+export interface StartAttempt {
+  readonly to: 'running';
+  readonly attempt: number;
+  /**
+   * A `failed` job runs again only for a message other than the one it failed
+   * on: a DLQ redrive, which SQS delivers as a new message, never a late
+   * duplicate of the old one.
+   */
+  readonly messageId: string;
+}
+
+/** An attempt failed and the job will be tried again after a backoff. */
+export interface RetryLater {
+  readonly to: 'retrying';
+  readonly attempt: number;
+  readonly error: JobErrorInfo;
+}
+
+/** The job finished with a result. */
+export interface Succeed {
+  readonly to: 'succeeded';
+  readonly attempt: number;
+  readonly result: unknown;
+}
+
+/** The job failed for good. */
+export interface Fail {
+  readonly to: 'failed';
+  readonly attempt: number;
+  readonly error: JobErrorInfo;
+}
+
+/** Back to `queued` from `failed`: a redrive, or a retried enqueue. Attempts start over, as SQS's receive count does. */
+export interface Requeue {
+  readonly to: 'queued';
+  readonly from: 'failed';
+}
+
+/** Undoes a {@link Requeue} when the redrive could not start: the job is `failed` again, as it was. */
+export interface Restore {
+  readonly to: 'failed';
+  readonly from: 'queued';
+  readonly attempt: number;
+  readonly error?: JobErrorInfo;
+}
+
+/** A change of a job's status, as the worker and the API make them. */
+export type Transition = StartAttempt | RetryLater | Succeed | Fail | Requeue | Restore;
+
+/** What a writer knows of the job's type, so a record can be created when a producer bypassed the API. */
+export interface TransitionContext {
+  readonly type: string;
+  readonly maxAttempts: number;
+}
+
+/** What a row requires of the record the write finds. */
+export type Guard =
+  /** The job moves forward: no record yet, or a record that is not terminal and not at a later attempt. */
+  | 'forward'
+  /** Forward, or `failed` on a message other than the one starting now (a redrive). */
+  | 'forward-or-redriven'
+  /** The job has exactly the status the change names as `from`. */
+  | 'from';
+
+/** Attributes a transition may set or remove; `status` and `updatedAt` are always set. */
+export type JobAttribute = Exclude<keyof JobRecord, 'jobId' | 'status' | 'updatedAt'>;
+
+/** What the store knows when it writes: the time and the expiry it gives a finished job. */
+export interface WriteStamp {
+  readonly now: string;
+  /** Epoch seconds after which DynamoDB's TTL may delete the job, for a status that ends it. */
+  readonly expiresAt: number;
+}
+
+/** One row of {@link TRANSITIONS}. */
+export interface TransitionRule<C extends Transition = Transition> {
+  /** The status the job moves to. */
+  readonly status: JobStatus;
+  readonly requires: Guard;
+  /** Whether a missing record is created (type, maxAttempts, createdAt from the context), as for a job sent straight to the queue. */
+  readonly createsRecord: boolean;
+  /** Attributes written besides `status` and `updatedAt`. */
+  readonly sets: (change: C, stamp: WriteStamp) => Partial<Pick<JobRecord, JobAttribute>>;
+  /** Attributes deleted. */
+  readonly removes: readonly JobAttribute[];
+}
+
+/** Every transition, by name. */
+export const TRANSITIONS = {
+  start: {
+    status: 'running',
+    requires: 'forward-or-redriven',
+    createsRecord: true,
+    sets: (c: StartAttempt) => ({ attempts: c.attempt, lastMessageId: c.messageId }),
+    // A redriven job is live again: neither its old error nor the TTL of its failure may stay.
+    removes: ['error', 'expiresAt'],
+  },
+  retry: {
+    status: 'retrying',
+    requires: 'forward',
+    createsRecord: true,
+    sets: (c: RetryLater) => ({ attempts: c.attempt, error: c.error }),
+    removes: ['expiresAt'],
+  },
+  succeed: {
+    status: 'succeeded',
+    requires: 'forward',
+    createsRecord: true,
+    sets: (c: Succeed, { expiresAt }: WriteStamp) => ({ attempts: c.attempt, result: c.result ?? null, expiresAt }),
+    removes: ['error'],
+  },
+  fail: {
+    status: 'failed',
+    requires: 'forward',
+    createsRecord: true,
+    sets: (c: Fail, { expiresAt }: WriteStamp) => ({ attempts: c.attempt, error: c.error, expiresAt }),
+    removes: [],
+  },
+  requeue: {
+    status: 'queued',
+    requires: 'from',
+    createsRecord: false,
+    sets: () => ({ attempts: 0 }),
+    removes: ['error', 'expiresAt'],
+  },
+  restore: {
+    status: 'failed',
+    requires: 'from',
+    createsRecord: false,
+    sets: (c: Restore, { expiresAt }: WriteStamp) => ({
+      attempts: c.attempt,
+      expiresAt,
+      ...(c.error ? { error: c.error } : {}),
+    }),
+    removes: [],
+  },
+} as const satisfies {
+  start: TransitionRule<StartAttempt>;
+  retry: TransitionRule<RetryLater>;
+  succeed: TransitionRule<Succeed>;
+  fail: TransitionRule<Fail>;
+  requeue: TransitionRule<Requeue>;
+  restore: TransitionRule<Restore>;
+};
+
+/** The name of a transition's row. */
+export type TransitionName = keyof typeof TRANSITIONS;
+
+/** The row that applies `change`. */
+export function transitionName(change: Transition): TransitionName {
+  if ('from' in change) return change.to === 'queued' ? 'requeue' : 'restore';
+  switch (change.to) {
+    case 'running':
+      return 'start';
+    case 'retrying':
+      return 'retry';
+    case 'succeeded':
+      return 'succeed';
+    case 'failed':
+      return 'fail';
+  }
+}
+
+/** The row that applies `change`, typed for it. */
+export function ruleFor<C extends Transition>(change: C): TransitionRule<C> {
+  return TRANSITIONS[transitionName(change)] as unknown as TransitionRule<C>;
+}
+
+/** True when the guard lets `change` apply to `current` (undefined: no record yet). */
+export function guardAllows(guard: Guard, change: Transition, current: JobRecord | undefined): boolean {
+  switch (guard) {
+    case 'from':
+      return 'from' in change && current?.status === change.from;
+    case 'forward':
+      return isForward(change, current);
+    case 'forward-or-redriven':
+      return (
+        isForward(change, current) ||
+        (change.to === 'running' &&
+          !('from' in change) &&
+          current?.status === 'failed' &&
+          current.lastMessageId !== change.messageId)
+      );
+  }
+}
+
+function isForward(change: Transition, current: JobRecord | undefined): boolean {
+  if (!current) return true;
+  const attempt = 'attempt' in change ? change.attempt : 0;
+  return !isTerminal(current.status) && (current.attempts ?? 0) <= attempt;
+}
+
+/**
+ * `current` after `change`, or undefined when the guard refuses it: the same
+ * rule a conditional write applies, for a store in memory.
+ */
+export function applyTransition(
+  jobId: string,
+  change: Transition,
+  current: JobRecord | undefined,
+  context: TransitionContext,
+  stamp: WriteStamp,
+): JobRecord | undefined {
+  const rule = ruleFor(change);
+  if (!guardAllows(rule.requires, change, current)) return undefined;
+  if (!current && !rule.createsRecord) return undefined;
+  const base: JobRecord = current ?? {
+    jobId,
+    type: context.type,
+    status: 'queued',
+    attempts: 0,
+    maxAttempts: context.maxAttempts,
+    createdAt: stamp.now,
+    updatedAt: stamp.now,
+  };
+  const next: JobRecord = Object.assign(
+    { ...base, status: rule.status, updatedAt: stamp.now },
+    rule.sets(change, stamp),
+  );
+  // Most writes find nothing to remove (a first attempt has no error yet); only then is a copy made.
+  for (const attribute of rule.removes) if (next[attribute] !== undefined) return without(next, rule.removes);
+  return next;
+}
+
+/** A copy of `record` without `attributes`, made key by key: `delete` would turn it into a slow dictionary. */
+function without(record: JobRecord, attributes: readonly JobAttribute[]): JobRecord {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (!(attributes as readonly string[]).includes(key)) copy[key] = value;
+  }
+  return copy as unknown as JobRecord;
+}

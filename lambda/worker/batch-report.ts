@@ -1,0 +1,122 @@
+import type { SQSRecord } from 'aws-lambda';
+import { JOB_METRICS, type JobMetricName } from '../shared/observability.js';
+import type { WorkerLogger, WorkerMetrics } from './deps.js';
+import type { RecordOutcome } from './outcome.js';
+
+type Kind = RecordOutcome['kind'];
+type OutcomeOf<K extends Kind> = Extract<RecordOutcome, { kind: K }>;
+
+/** How one kind of outcome is reported: its log line and the counter it adds to. */
+interface OutcomeReport<K extends Kind> {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly counter: JobMetricName;
+  /** Fields of the log line beyond the job's ids. */
+  readonly details: (outcome: OutcomeOf<K>) => Record<string, unknown>;
+}
+
+/**
+ * What each outcome means for the logs and the metrics, as a table. Failures
+ * are logged in full with their error; every outcome adds one to its counter.
+ */
+export const OUTCOME_REPORTS: { readonly [K in Kind]: OutcomeReport<K> } = {
+  succeeded: {
+    level: 'info',
+    message: 'job succeeded',
+    counter: JOB_METRICS.succeeded,
+    details: (o) => ({ durationMs: o.durationMs }),
+  },
+  duplicate: {
+    level: 'info',
+    message: 'job already finished; acknowledging the duplicate delivery',
+    counter: JOB_METRICS.duplicates,
+    details: () => ({}),
+  },
+  retry: {
+    level: 'warn',
+    message: 'job attempt failed; will retry',
+    counter: JOB_METRICS.retried,
+    details: (o) => ({ error: o.error, retryInSeconds: o.visibilitySeconds }),
+  },
+  'dead-lettered': {
+    level: 'error',
+    message: 'job failed and cannot be retried; sent to the dead-letter queue',
+    counter: JOB_METRICS.failed,
+    details: (o) => ({ error: o.error }),
+  },
+  exhausted: {
+    level: 'error',
+    message: 'job failed on its last attempt; SQS moves it to the dead-letter queue',
+    counter: JOB_METRICS.failed,
+    details: (o) => ({ error: o.error }),
+  },
+  'not-started': {
+    level: 'warn',
+    message: 'record not started; it comes back at once',
+    counter: JOB_METRICS.notStarted,
+    details: (o) => ({ reason: o.error.message }),
+  },
+};
+
+/** Counters published for every batch, even at zero, so the dashboard's outcome charts have no gaps. */
+const ALWAYS_PUBLISHED: readonly JobMetricName[] = [JOB_METRICS.succeeded, JOB_METRICS.retried, JOB_METRICS.failed];
+
+/** Job durations kept per batch for the `duration` metric: one EMF line's worth. */
+export const DURATION_SAMPLES = 10;
+
+/**
+ * A batch's log lines and metrics: one line per record as it settles, then
+ * one EMF line for the batch with a count per outcome and a sample of job
+ * durations, published through Powertools' Metrics.
+ */
+export class BatchReport {
+  readonly #counts = new Map<JobMetricName, number>();
+  readonly #durations: number[] = [];
+  #timed = 0;
+
+  constructor(
+    private readonly logger: WorkerLogger,
+    private readonly type: string,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Logs the record's outcome and counts it. */
+  add(record: SQSRecord, outcome: RecordOutcome): void {
+    const report = OUTCOME_REPORTS[outcome.kind] as OutcomeReport<Kind>;
+    const { jobId, attempt } = outcome;
+    this.logger[report.level](report.message, {
+      jobId,
+      type: this.type,
+      attempt,
+      messageId: record.messageId,
+      ...report.details(outcome),
+    });
+    this.#counts.set(report.counter, (this.#counts.get(report.counter) ?? 0) + 1);
+    if ('durationMs' in outcome && outcome.durationMs !== undefined) this.#sampleDuration(outcome.durationMs);
+  }
+
+  /** Adds the batch's counts and duration sample to `metrics` and publishes them as one EMF line. */
+  publish(metrics: WorkerMetrics): void {
+    for (const name of ALWAYS_PUBLISHED) if (!this.#counts.has(name)) this.#counts.set(name, 0);
+    for (const [name, count] of this.#counts) metrics.addMetric(name, 'Count', count);
+    for (const ms of this.#durations) metrics.addMetric(JOB_METRICS.duration, 'Milliseconds', ms);
+    // Powertools publishes a metric's 100th value by itself; publishing an empty store again would only warn.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+
+  /**
+   * Keeps a uniform random sample of at most {@link DURATION_SAMPLES} job
+   * durations (reservoir sampling). EMF holds 100 values per metric per line,
+   * so a 10,000-record batch would otherwise print 100 metric lines; a uniform
+   * sample keeps the percentiles unbiased, and the counts come from the counters.
+   */
+  #sampleDuration(ms: number): void {
+    this.#timed += 1;
+    if (this.#durations.length < DURATION_SAMPLES) {
+      this.#durations.push(ms);
+      return;
+    }
+    const slot = Math.floor(this.random() * this.#timed);
+    if (slot < DURATION_SAMPLES) this.#durations[slot] = ms;
+  }
+}

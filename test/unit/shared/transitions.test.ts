@@ -1,0 +1,131 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+// @ts-expect-error dynalite ships no types
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobRecord } from '../../../lambda/shared/job.js';
+import { DynamoJobStore } from '../../../lambda/shared/job-store.js';
+import {
+  applyTransition,
+  TRANSITIONS,
+  type Transition,
+  transitionName,
+  type WriteStamp,
+} from '../../../lambda/shared/transitions.js';
+
+const NOW = new Date('2026-11-24T00:00:00Z');
+const stamp: WriteStamp = { now: NOW.toISOString(), expiresAt: Math.floor(NOW.getTime() / 1000) + 30 * 86_400 };
+const context = { type: 'simulate', maxAttempts: 3 };
+const error = { code: 'E', message: 'boom' };
+
+const job = (status: JobRecord['status'], attempts: number, extra: Partial<JobRecord> = {}): JobRecord => ({
+  jobId: 'job',
+  type: 'simulate',
+  status,
+  attempts,
+  maxAttempts: 3,
+  createdAt: 'c',
+  updatedAt: 'u',
+  ...extra,
+});
+
+/** Records a write can find: none, each live status, and the finished ones with the message they ended on. */
+const CURRENT: Record<string, JobRecord | undefined> = {
+  none: undefined,
+  queued: job('queued', 0),
+  'running 1 (m1)': job('running', 1, { lastMessageId: 'm1' }),
+  'retrying 2': job('retrying', 2, { lastMessageId: 'm1', error }),
+  'succeeded 1 (m1)': job('succeeded', 1, { lastMessageId: 'm1', result: { ok: true }, expiresAt: 1 }),
+  'failed 3 (m1)': job('failed', 3, { lastMessageId: 'm1', error, expiresAt: 1 }),
+  'failed 0 (enqueue)': job('failed', 0, { error: { code: 'ENQUEUE_FAILED', message: 'x' }, expiresAt: 1 }),
+};
+
+/** One change of every row, at attempts below, at and above the records'. */
+const CHANGES: Transition[] = [
+  { to: 'running', attempt: 1, messageId: 'm1' },
+  { to: 'running', attempt: 2, messageId: 'm1' },
+  { to: 'running', attempt: 1, messageId: 'm9' },
+  { to: 'retrying', attempt: 1, error },
+  { to: 'retrying', attempt: 3, error },
+  { to: 'succeeded', attempt: 1, result: { n: 1 } },
+  { to: 'succeeded', attempt: 3, result: null },
+  { to: 'failed', attempt: 2, error },
+  { to: 'queued', from: 'failed' },
+  { to: 'failed', from: 'queued', attempt: 3, error },
+  { to: 'failed', from: 'queued', attempt: 0 },
+];
+
+describe('the transition table', () => {
+  it('has a row for every change, each moving to the status the change names', () => {
+    for (const change of CHANGES) expect(TRANSITIONS[transitionName(change)].status).toBe(change.to);
+  });
+
+  it.each([
+    ['a duplicate of a finished job', CURRENT['succeeded 1 (m1)'], CHANGES[0]],
+    ['a stale attempt', CURRENT['retrying 2'], CHANGES[3]],
+    ['a late delivery of the message a job failed on', CURRENT['failed 3 (m1)'], CHANGES[0]],
+    ['a requeue of a job that is not failed', CURRENT.queued, CHANGES[8]],
+    ['a restore of a job that left queued', CURRENT['running 1 (m1)'], CHANGES[9]],
+    ['a requeue of a job that does not exist', undefined, CHANGES[8]],
+  ])('refuses %s', (_what, current, change) => {
+    expect(applyTransition('job', change as Transition, current, context, stamp)).toBeUndefined();
+  });
+
+  it('runs a failed job again for a new message (a redrive), clearing its error and TTL', () => {
+    const next = applyTransition('job', CHANGES[2] as Transition, CURRENT['failed 3 (m1)'], context, stamp);
+    expect(next).toMatchObject({ status: 'running', attempts: 1, lastMessageId: 'm9', updatedAt: stamp.now });
+    expect(next).not.toHaveProperty('error');
+    expect(next).not.toHaveProperty('expiresAt');
+  });
+});
+
+/** The same table applied by DynamoDB's conditional writes (on dynalite) and in memory must agree everywhere. */
+describe('DynamoJobStore and the in-memory rule agree', () => {
+  let server: {
+    listen: (p: number, h: string, cb: () => void) => void;
+    close: (cb: () => void) => void;
+    address: () => AddressInfo;
+  };
+  let doc: DynamoDBDocumentClient;
+  let store: DynamoJobStore;
+
+  beforeAll(async () => {
+    server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${server.address().port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'jobs',
+        KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    store = new DynamoJobStore({ doc, tableName: 'jobs', retentionDays: 30, now: () => NOW });
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const cases = Object.entries(CURRENT).flatMap(([name, current]) =>
+    CHANGES.map((change) => ({ name, current, change, label: `${name} + ${JSON.stringify(change)}` })),
+  );
+
+  it.each(cases)('$label', async ({ current, change }) => {
+    // Prepare
+    await doc.send(new DeleteCommand({ TableName: 'jobs', Key: { jobId: 'job' } }));
+    if (current) await doc.send(new PutCommand({ TableName: 'jobs', Item: current }));
+    const expected = applyTransition('job', change, current, context, stamp);
+
+    // Act
+    const applied = await store.transition('job', change, context);
+
+    // Assess
+    expect(applied).toBe(expected !== undefined);
+    expect(await store.get('job')).toEqual(expected ?? current);
+  });
+});
