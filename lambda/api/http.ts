@@ -74,8 +74,27 @@ export function header(event: APIGatewayProxyEvent, name: string): string | unde
 }
 
 /**
- * The request body as parsed JSON, after the size and media-type checks.
- * Throws the matching {@link QueueWorkersError} for a client's mistake.
+ * Deepest nesting of arrays and objects a body may have. Validators walk a
+ * value recursively; without a bound, a body nested tens of thousands deep
+ * overflows the stack, a 500 for what is a client's mistake.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when `value` nests arrays and objects deeper than `limit`; walks without recursion. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (typeof item.value !== 'object' || item.value === null) continue;
+    const depth = item.depth + 1;
+    if (depth > limit) return true;
+    for (const child of Object.values(item.value)) stack.push({ value: child, depth });
+  }
+  return false;
+}
+
+/**
+ * The request body as parsed JSON, after the size, media-type and nesting
+ * checks. Throws the matching {@link QueueWorkersError} for a client's mistake.
  */
 export function readJsonBody(event: APIGatewayProxyEvent, limitBytes: number): unknown {
   const raw = event.body ?? '';
@@ -87,11 +106,18 @@ export function readJsonBody(event: APIGatewayProxyEvent, limitBytes: number): u
     throw new UnsupportedMediaTypeError(contentType);
   }
   if (bytes.length === 0) throw new MalformedJsonError('The request body is empty; send a JSON object.');
+  let parsed: unknown;
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new MalformedJsonError(`The request body is not valid JSON: ${(error as Error).message}`);
   }
+  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
+    throw new ValidationError(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`, [
+      { path: '(root)', message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
+  }
+  return parsed;
 }
 
 /**

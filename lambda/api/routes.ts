@@ -2,12 +2,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { JobRecord } from '../shared/job.js';
-import { toJobView } from '../shared/job.js';
+import { MAX_JOB_ID_LENGTH, toJobView } from '../shared/job.js';
 import { redrive } from '../shared/redrive.js';
 import * as z from '../shared/zod.js';
 import { errorBody, header, jobUrl, json, readJsonBody } from './http.js';
 import { API_ROUTES, type OperationId } from './route-table.js';
-import { fieldProblems, redriveRequest, submitBatchRequest } from './schemas.js';
+import { fieldProblems, idempotencyKey, redriveRequest, submitBatchRequest } from './schemas.js';
 import { type SubmitDeps, type SubmitResult, submitJobs } from './submit.js';
 
 /** Body limit of `POST /jobs`: one job. */
@@ -49,9 +49,15 @@ function accepted(event: APIGatewayProxyEvent, job: JobRecord) {
   return { jobId: job.jobId, type: job.type, status: job.status, statusUrl: jobUrl(event, job.jobId) };
 }
 
+/** The Idempotency-Key header, held to the same rule as the body's `idempotencyKey` field. */
 function idempotencyHeader(event: APIGatewayProxyEvent): string | undefined {
   const key = header(event, 'idempotency-key');
-  return key === undefined || key === '' ? undefined : key;
+  if (key === undefined || key === '') return undefined;
+  const checked = z.safeParse(idempotencyKey, key);
+  if (!checked.success) {
+    throw new ValidationError('The Idempotency-Key header is invalid.', fieldProblems(checked.error, 'Idempotency-Key'));
+  }
+  return key;
 }
 
 async function submitOne(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
@@ -75,6 +81,12 @@ async function submitBatch(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<
 async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
   const jobId = event.pathParameters?.jobId;
   if (!jobId) throw new NotFoundError('No job id in the path.');
+  // No job can have a longer id; asking DynamoDB would only fail on its key limit.
+  if (jobId.length > MAX_JOB_ID_LENGTH) {
+    throw new NotFoundError(`No job with this id: job ids are at most ${MAX_JOB_ID_LENGTH} characters.`, {
+      length: jobId.length,
+    });
+  }
   const record = await deps.store.get(jobId);
   if (!record) throw new NotFoundError(`No job with id "${jobId}".`, { jobId });
   return json(200, toJobView(record));

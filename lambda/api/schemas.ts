@@ -3,10 +3,13 @@ import { JOB_STATUSES } from '../shared/job.js';
 import * as z from '../shared/zod.js';
 
 /** Printable ASCII without spaces: safe in headers, logs and SQS attributes. */
-const token = (max: number) =>
+export const token = (max: number) =>
   z
     .string()
     .check(z.minLength(1), z.maxLength(max), z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'));
+
+/** An idempotency key, as the `idempotencyKey` field or the `Idempotency-Key` header carries it. */
+export const idempotencyKey = token(255);
 
 /** Body of `POST /jobs`, and each item of `POST /jobs/batch`. */
 export const submitJobRequest = z.strictObject({
@@ -15,7 +18,7 @@ export const submitJobRequest = z.strictObject({
   /** The job's input, validated against its type's schema. Defaults to {}. */
   payload: z.optional(z.unknown()),
   /** Sending the same key again returns the same job and queues nothing new. */
-  idempotencyKey: z.optional(token(255)),
+  idempotencyKey: z.optional(idempotencyKey),
   /** Delay before the first attempt, in seconds (standard types only). */
   delaySeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(900))),
   /** FIFO types only: jobs of one group run in order. Defaults to the job id. */

@@ -32,6 +32,15 @@ export type SubmitResult =
 /** Largest job message body; SQS's own limit is higher, but emulators and older accounts stop at 256 KiB. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
+/**
+ * A character SQS refuses in a message body: anything outside #x9, #xA, #xD,
+ * #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF. JSON.stringify escapes
+ * control characters and lone surrogates, but not U+FFFE and U+FFFF; refusing
+ * them here makes a client's payload a 400 rather than an SQS error (a 503 that
+ * a retry can never fix).
+ */
+const SQS_REFUSED_CHARACTER = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
 /** Error code kept on a job whose message SQS did not take; a retry with the same key queues it again. */
 export const ENQUEUE_FAILED = 'ENQUEUE_FAILED';
 
@@ -98,6 +107,13 @@ function prepare(
   const bodyText = JSON.stringify(body);
   const size = Buffer.byteLength(bodyText);
   if (size > MAX_MESSAGE_BYTES) return new PayloadTooLargeError(size, MAX_MESSAGE_BYTES);
+  const refused = SQS_REFUSED_CHARACTER.exec(bodyText);
+  if (refused) {
+    const code = `U+${(refused[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return new ValidationError(`The payload holds ${code}, a character SQS does not carry; remove or escape it.`, [
+      { path: 'payload', message: `contains ${code}` },
+    ]);
+  }
 
   const requestHash = createHash('sha256')
     .update(JSON.stringify([type.name, payload.data, request.delaySeconds ?? 0, request.groupId ?? null]))

@@ -44,9 +44,16 @@ export interface JobRecord {
   readonly expiresAt?: number;
 }
 
+/**
+ * Longest job id, in characters. The API issues 36-character UUIDs; a producer
+ * writing to a queue directly may choose its own, within this bound, which keeps
+ * every id far below DynamoDB's 2,048-byte key limit.
+ */
+export const MAX_JOB_ID_LENGTH = 255;
+
 /** The body of every job message on a queue. */
 export const jobMessageSchema = z.object({
-  jobId: z.string().check(z.minLength(1)),
+  jobId: z.string().check(z.minLength(1), z.maxLength(MAX_JOB_ID_LENGTH)),
   type: z.string().check(z.minLength(1)),
   payload: z.unknown(),
   createdAt: z.string(),

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { ValidationError } from '../shared/errors.js';
-import type { JobMessage } from '../shared/job.js';
+import { type JobMessage, MAX_JOB_ID_LENGTH } from '../shared/job.js';
 
 /** SQS's ApproximateReceiveCount: 1 on the first delivery. */
 export function attemptOf(record: SQSRecord): number {
@@ -19,6 +19,7 @@ export function isJobMessage(value: unknown): value is JobMessage {
   return (
     typeof m.jobId === 'string' &&
     m.jobId.length > 0 &&
+    m.jobId.length <= MAX_JOB_ID_LENGTH &&
     typeof m.type === 'string' &&
     m.type.length > 0 &&
     typeof m.createdAt === 'string' &&

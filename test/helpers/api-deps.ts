@@ -4,7 +4,13 @@ import type { ApiDeps } from '../../lambda/api/routes.js';
 import { jobTypes } from '../../lambda/jobs/registry.js';
 import { MemoryJobStore } from './memory-store.js';
 
-/** A queue that records what was sent and can be told to refuse messages. */
+/** A character SQS refuses in a message body (outside #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD, #x10000-#x10FFFF). */
+const SQS_INVALID = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/**
+ * A queue that records what was sent and can be told to refuse messages. Like
+ * SQS, it refuses a body with characters SQS does not carry.
+ */
 export class RecordingQueue implements JobQueue {
   readonly sent: { queueUrl: string; message: OutgoingMessage }[] = [];
   /** Ids to refuse; `'all'` refuses everything. */
@@ -13,7 +19,8 @@ export class RecordingQueue implements JobQueue {
   async send(queueUrl: string, messages: readonly OutgoingMessage[]): Promise<Set<string>> {
     const failed = new Set<string>();
     for (const message of messages) {
-      if (this.refuse === 'all' || this.refuse.has(message.id)) failed.add(message.id);
+      if (this.refuse === 'all' || this.refuse.has(message.id) || SQS_INVALID.test(message.body))
+        failed.add(message.id);
       else this.sent.push({ queueUrl, message });
     }
     return failed;

@@ -45,6 +45,7 @@ export class MemoryJobStore implements JobStore {
   }
 
   async create(record: JobRecord): Promise<CreateOutcome> {
+    checkKey(record.jobId);
     const existing = this.records.get(record.jobId);
     if (existing) return { created: false, existing };
     this.records.set(record.jobId, record);
@@ -52,14 +53,17 @@ export class MemoryJobStore implements JobStore {
   }
 
   async createMany(records: readonly JobRecord[]): Promise<void> {
+    for (const r of records) checkKey(r.jobId);
     for (const r of records) this.records.set(r.jobId, r);
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
+    checkKey(jobId);
     return this.records.get(jobId);
   }
 
   transition(jobId: string, change: Transition, context: TransitionContext): Promise<boolean> {
+    if (Buffer.byteLength(jobId) > MAX_KEY_BYTES) return Promise.reject(keyTooLarge());
     const next = applyTransition(jobId, change, this.records.get(jobId), context, this.#stamp());
     this.#log?.push({ jobId, change, applied: next !== undefined });
     if (next) this.records.set(jobId, next);
@@ -71,3 +75,20 @@ export class MemoryJobStore implements JobStore {
 
 const APPLIED = Promise.resolve(true);
 const REFUSED = Promise.resolve(false);
+
+/** DynamoDB's limit on a partition key, which the table enforces on every call. */
+const MAX_KEY_BYTES = 2048;
+
+function keyTooLarge(): Error {
+  return Object.assign(
+    new Error(
+      'One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes',
+    ),
+    { name: 'ValidationException' },
+  );
+}
+
+/** Fails as DynamoDB does for a key it cannot hold, so tests meet the limit a real table would. */
+function checkKey(jobId: string): void {
+  if (Buffer.byteLength(jobId) > MAX_KEY_BYTES) throw keyTooLarge();
+}

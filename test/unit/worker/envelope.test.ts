@@ -6,7 +6,7 @@ import { isJobMessage } from '../../../lambda/worker/envelope.js';
 
 const envelopeLike = fc.record(
   {
-    jobId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+    jobId: fc.oneof(fc.string(), fc.string({ minLength: 250, maxLength: 260 }), fc.integer(), fc.constant(null)),
     type: fc.oneof(fc.string(), fc.boolean()),
     payload: fc.anything(),
     createdAt: fc.oneof(fc.string(), fc.date()),
