@@ -55,7 +55,10 @@ function idempotencyHeader(event: APIGatewayProxyEvent): string | undefined {
   if (key === undefined || key === '') return undefined;
   const checked = z.safeParse(idempotencyKey, key);
   if (!checked.success) {
-    throw new ValidationError('The Idempotency-Key header is invalid.', fieldProblems(checked.error, 'Idempotency-Key'));
+    throw new ValidationError(
+      'The Idempotency-Key header is invalid.',
+      fieldProblems(checked.error, 'Idempotency-Key'),
+    );
   }
   return key;
 }

@@ -182,6 +182,19 @@ export class DeadlineExceededError extends QueueWorkersError {
 }
 
 /**
+ * A job that used every attempt without an outcome of its own: its worker
+ * stopped during the last one (a crash, a timeout, running out of memory), or
+ * the last receive was never started. The job is `failed` and its message is in
+ * the dead-letter queue, from where it can be redriven.
+ */
+export class DeadLetteredError extends QueueWorkersError {
+  constructor(message: string, context?: JobErrorContext) {
+    super('DEAD_LETTERED', message, context ? { context } : {});
+    this.name = 'DeadLetteredError';
+  }
+}
+
+/**
  * A record that the worker did not start (deadline, or an earlier job of its
  * FIFO group failed). It is reported as a batch item failure and comes back as is.
  */

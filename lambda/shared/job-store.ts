@@ -61,7 +61,14 @@ export function stampClock(options: JobStoreOptions): () => WriteStamp {
     const time = options.now ? options.now().getTime() : Date.now();
     if (last?.time !== time) {
       const now = new Date(time);
-      last = { time, stamp: { now: now.toISOString(), expiresAt: expiryEpochSeconds(now, options.retentionDays) } };
+      last = {
+        time,
+        stamp: {
+          now: now.toISOString(),
+          epochSeconds: Math.floor(time / 1000),
+          expiresAt: expiryEpochSeconds(now, options.retentionDays),
+        },
+      };
     }
     return last.stamp;
   };
@@ -77,6 +84,7 @@ export interface ConditionalUpdate {
 
 const GUARD_EXPRESSIONS: Readonly<Record<Guard, string>> = {
   from: '#status = :from',
+  'lease-expired': '#status = :running AND #attempts = :attempt AND #leaseExpiresAt < :nowSeconds',
   forward:
     'attribute_not_exists(jobId) OR (NOT #status IN (:succeeded, :failed) AND (attribute_not_exists(#attempts) OR #attempts <= :attempt))',
   'forward-or-redriven':
@@ -85,8 +93,15 @@ const GUARD_EXPRESSIONS: Readonly<Record<Guard, string>> = {
 };
 
 /** The values each guard's expression refers to. */
-function guardValues(guard: Guard, change: Transition): Record<string, unknown> {
+function guardValues(guard: Guard, change: Transition, stamp: WriteStamp): Record<string, unknown> {
   if (guard === 'from') return { ':from': 'from' in change ? change.from : undefined };
+  if (guard === 'lease-expired') {
+    return {
+      ':running': 'running',
+      ':attempt': 'attempt' in change ? change.attempt : 0,
+      ':nowSeconds': stamp.epochSeconds,
+    };
+  }
   const values: Record<string, unknown> = {
     ':succeeded': 'succeeded',
     ':failed': 'failed',
@@ -98,6 +113,7 @@ function guardValues(guard: Guard, change: Transition): Record<string, unknown> 
 
 /** Turns a row of the transition table into one conditional update. */
 export function toConditionalUpdate<C extends Transition>(
+  jobId: string,
   rule: TransitionRule<C>,
   change: C,
   context: TransitionContext,
@@ -115,7 +131,7 @@ export function toConditionalUpdate<C extends Transition>(
       '#maxAttempts = if_not_exists(#maxAttempts, :maxAttempts)',
     );
   }
-  for (const [attribute, value] of Object.entries(rule.sets(change, stamp))) {
+  for (const [attribute, value] of Object.entries(rule.sets(change, stamp, jobId))) {
     names[`#${attribute}`] = attribute;
     values[`:set_${attribute}`] = value;
     sets.push(`#${attribute} = :set_${attribute}`);
@@ -128,7 +144,7 @@ export function toConditionalUpdate<C extends Transition>(
     UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
     ConditionExpression: condition,
     ExpressionAttributeNames: names,
-    ExpressionAttributeValues: { ...values, ...guardValues(rule.requires, change) },
+    ExpressionAttributeValues: { ...values, ...guardValues(rule.requires, change, stamp) },
   };
 }
 
@@ -187,7 +203,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   async transition(jobId: string, change: Transition, context: TransitionContext): Promise<boolean> {
-    const update = toConditionalUpdate(ruleFor(change), change, context, this.stamp());
+    const update = toConditionalUpdate(jobId, ruleFor(change), change, context, this.stamp());
     try {
       await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { jobId }, ...update }));
       return true;

@@ -42,6 +42,25 @@ export interface JobRecord {
   readonly lastMessageId?: string;
   /** Epoch seconds after which DynamoDB's TTL may delete a finished job. */
   readonly expiresAt?: number;
+  /**
+   * While `running`: epoch seconds when the attempt's lease ends, about when
+   * SQS would deliver the message again. A lease that ends with the job still
+   * `running` means its worker stopped (crash, timeout, out of memory); the
+   * reconciler finds it through the sparse lease index.
+   */
+  readonly leaseExpiresAt?: number;
+  /** While `running`: the lease index's partition, spreading leases over {@link LEASE_SHARDS} keys. */
+  readonly leaseShard?: string;
+}
+
+/** Partitions of the lease index: enough that no one key takes every running job's write. */
+export const LEASE_SHARDS = 16;
+
+/** The lease-index partition of a job: a stable hash of its id. */
+export function leaseShardOf(jobId: string): string {
+  let hash = 0;
+  for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) >>> 0;
+  return String(hash % LEASE_SHARDS);
 }
 
 /**

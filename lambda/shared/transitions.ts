@@ -1,4 +1,4 @@
-import { isTerminal, type JobErrorInfo, type JobRecord, type JobStatus } from './job.js';
+import { isTerminal, type JobErrorInfo, type JobRecord, type JobStatus, leaseShardOf } from './job.js';
 
 /**
  * A job's status changes as data: one row per transition, saying what it sets,
@@ -21,6 +21,11 @@ export interface StartAttempt {
    * duplicate of the old one.
    */
   readonly messageId: string;
+  /**
+   * Seconds the attempt holds its lease: about the queue's visibility timeout,
+   * after which SQS delivers the message again. Without it, no lease is taken.
+   */
+  readonly leaseSeconds?: number;
 }
 
 /** An attempt failed and the job will be tried again after a backoff. */
@@ -44,6 +49,18 @@ export interface Fail {
   readonly error: JobErrorInfo;
 }
 
+/**
+ * The reconciler ends a job whose last attempt's lease ran out while it was
+ * still `running`: its worker stopped, and SQS dead-letters the message.
+ */
+export interface Expire {
+  readonly to: 'failed';
+  readonly from: 'running';
+  /** The attempt that held the lease; a job that moved on since is left alone. */
+  readonly attempt: number;
+  readonly error: JobErrorInfo;
+}
+
 /** Back to `queued` from `failed`: a redrive, or a retried enqueue. Attempts start over, as SQS's receive count does. */
 export interface Requeue {
   readonly to: 'queued';
@@ -59,7 +76,7 @@ export interface Restore {
 }
 
 /** A change of a job's status, as the worker and the API make them. */
-export type Transition = StartAttempt | RetryLater | Succeed | Fail | Requeue | Restore;
+export type Transition = StartAttempt | RetryLater | Succeed | Fail | Expire | Requeue | Restore;
 
 /** What a writer knows of the job's type, so a record can be created when a producer bypassed the API. */
 export interface TransitionContext {
@@ -74,7 +91,9 @@ export type Guard =
   /** Forward, or `failed` on a message other than the one starting now (a redrive). */
   | 'forward-or-redriven'
   /** The job has exactly the status the change names as `from`. */
-  | 'from';
+  | 'from'
+  /** The job is still `running` the change's attempt, and its lease has ended. */
+  | 'lease-expired';
 
 /** Attributes a transition may set or remove; `status` and `updatedAt` are always set. */
 export type JobAttribute = Exclude<keyof JobRecord, 'jobId' | 'status' | 'updatedAt'>;
@@ -82,6 +101,8 @@ export type JobAttribute = Exclude<keyof JobRecord, 'jobId' | 'status' | 'update
 /** What the store knows when it writes: the time and the expiry it gives a finished job. */
 export interface WriteStamp {
   readonly now: string;
+  /** The same time, in epoch seconds, as leases are measured. */
+  readonly epochSeconds: number;
   /** Epoch seconds after which DynamoDB's TTL may delete the job, for a status that ends it. */
   readonly expiresAt: number;
 }
@@ -94,10 +115,13 @@ export interface TransitionRule<C extends Transition = Transition> {
   /** Whether a missing record is created (type, maxAttempts, createdAt from the context), as for a job sent straight to the queue. */
   readonly createsRecord: boolean;
   /** Attributes written besides `status` and `updatedAt`. */
-  readonly sets: (change: C, stamp: WriteStamp) => Partial<Pick<JobRecord, JobAttribute>>;
+  readonly sets: (change: C, stamp: WriteStamp, jobId: string) => Partial<Pick<JobRecord, JobAttribute>>;
   /** Attributes deleted. */
   readonly removes: readonly JobAttribute[];
 }
+
+/** The lease attributes: every status but `running` drops them, which takes the job out of the lease index. */
+const LEASE = ['leaseExpiresAt', 'leaseShard'] as const;
 
 /** Every transition, by name. */
 export const TRANSITIONS = {
@@ -105,7 +129,11 @@ export const TRANSITIONS = {
     status: 'running',
     requires: 'forward-or-redriven',
     createsRecord: true,
-    sets: (c: StartAttempt) => ({ attempts: c.attempt, lastMessageId: c.messageId }),
+    sets: (c: StartAttempt, { epochSeconds }: WriteStamp, jobId: string) => ({
+      attempts: c.attempt,
+      lastMessageId: c.messageId,
+      ...(c.leaseSeconds ? { leaseExpiresAt: epochSeconds + c.leaseSeconds, leaseShard: leaseShardOf(jobId) } : {}),
+    }),
     // A redriven job is live again: neither its old error nor the TTL of its failure may stay.
     removes: ['error', 'expiresAt'],
   },
@@ -114,28 +142,35 @@ export const TRANSITIONS = {
     requires: 'forward',
     createsRecord: true,
     sets: (c: RetryLater) => ({ attempts: c.attempt, error: c.error }),
-    removes: ['expiresAt'],
+    removes: ['expiresAt', ...LEASE],
   },
   succeed: {
     status: 'succeeded',
     requires: 'forward',
     createsRecord: true,
     sets: (c: Succeed, { expiresAt }: WriteStamp) => ({ attempts: c.attempt, result: c.result ?? null, expiresAt }),
-    removes: ['error'],
+    removes: ['error', ...LEASE],
   },
   fail: {
     status: 'failed',
     requires: 'forward',
     createsRecord: true,
     sets: (c: Fail, { expiresAt }: WriteStamp) => ({ attempts: c.attempt, error: c.error, expiresAt }),
-    removes: [],
+    removes: [...LEASE],
+  },
+  expire: {
+    status: 'failed',
+    requires: 'lease-expired',
+    createsRecord: false,
+    sets: (c: Expire, { expiresAt }: WriteStamp) => ({ error: c.error, expiresAt }),
+    removes: [...LEASE],
   },
   requeue: {
     status: 'queued',
     requires: 'from',
     createsRecord: false,
     sets: () => ({ attempts: 0 }),
-    removes: ['error', 'expiresAt'],
+    removes: ['error', 'expiresAt', ...LEASE],
   },
   restore: {
     status: 'failed',
@@ -146,13 +181,14 @@ export const TRANSITIONS = {
       expiresAt,
       ...(c.error ? { error: c.error } : {}),
     }),
-    removes: [],
+    removes: [...LEASE],
   },
 } as const satisfies {
   start: TransitionRule<StartAttempt>;
   retry: TransitionRule<RetryLater>;
   succeed: TransitionRule<Succeed>;
   fail: TransitionRule<Fail>;
+  expire: TransitionRule<Expire>;
   requeue: TransitionRule<Requeue>;
   restore: TransitionRule<Restore>;
 };
@@ -162,7 +198,7 @@ export type TransitionName = keyof typeof TRANSITIONS;
 
 /** The row that applies `change`. */
 export function transitionName(change: Transition): TransitionName {
-  if ('from' in change) return change.to === 'queued' ? 'requeue' : 'restore';
+  if ('from' in change) return change.to === 'queued' ? 'requeue' : change.from === 'running' ? 'expire' : 'restore';
   switch (change.to) {
     case 'running':
       return 'start';
@@ -180,11 +216,24 @@ export function ruleFor<C extends Transition>(change: C): TransitionRule<C> {
   return TRANSITIONS[transitionName(change)] as unknown as TransitionRule<C>;
 }
 
-/** True when the guard lets `change` apply to `current` (undefined: no record yet). */
-export function guardAllows(guard: Guard, change: Transition, current: JobRecord | undefined): boolean {
+/** True when the guard lets `change` apply to `current` (undefined: no record yet) at `stampSeconds`. */
+export function guardAllows(
+  guard: Guard,
+  change: Transition,
+  current: JobRecord | undefined,
+  stampSeconds: number,
+): boolean {
   switch (guard) {
     case 'from':
       return 'from' in change && current?.status === change.from;
+    case 'lease-expired':
+      return (
+        'attempt' in change &&
+        current?.status === 'running' &&
+        current.attempts === change.attempt &&
+        current.leaseExpiresAt !== undefined &&
+        current.leaseExpiresAt < stampSeconds
+      );
     case 'forward':
       return isForward(change, current);
     case 'forward-or-redriven':
@@ -216,7 +265,7 @@ export function applyTransition(
   stamp: WriteStamp,
 ): JobRecord | undefined {
   const rule = ruleFor(change);
-  if (!guardAllows(rule.requires, change, current)) return undefined;
+  if (!guardAllows(rule.requires, change, current, stamp.epochSeconds)) return undefined;
   if (!current && !rule.createsRecord) return undefined;
   const base: JobRecord = current ?? {
     jobId,
@@ -229,7 +278,7 @@ export function applyTransition(
   };
   const next: JobRecord = Object.assign(
     { ...base, status: rule.status, updatedAt: stamp.now },
-    rule.sets(change, stamp),
+    rule.sets(change, stamp, jobId),
   );
   // Most writes find nothing to remove (a first attempt has no error yet); only then is a copy made.
   for (const attribute of rule.removes) if (next[attribute] !== undefined) return without(next, rule.removes);

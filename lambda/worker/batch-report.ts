@@ -46,7 +46,7 @@ export const OUTCOME_REPORTS: { readonly [K in Kind]: OutcomeReport<K> } = {
   },
   exhausted: {
     level: 'error',
-    message: 'job failed on its last attempt; SQS moves it to the dead-letter queue',
+    message: 'job is out of attempts; sent to the dead-letter queue',
     counter: JOB_METRICS.failed,
     details: (o) => ({ error: o.error }),
   },

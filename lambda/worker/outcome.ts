@@ -8,8 +8,10 @@ interface OutcomeBase {
 }
 
 /**
- * What became of one record. The first three are acknowledged (Lambda deletes
- * the message); the rest are reported in batchItemFailures.
+ * What became of one record. The first four are acknowledged (Lambda deletes
+ * the message); the rest are reported in batchItemFailures. Every terminal
+ * outcome is the worker's own: a `failed` job's message is in the DLQ, with
+ * its reason, from the moment its status says so.
  */
 export type RecordOutcome =
   /** The job ran and its result is stored. */
@@ -25,12 +27,20 @@ export type RecordOutcome =
       readonly visibilitySeconds: number;
       readonly durationMs?: number;
     })
-  /** Failed on its last attempt: the job is `failed` and SQS's redrive policy moves the message to the DLQ. */
+  /**
+   * Out of attempts: it failed on its last one, or its worker stopped during it
+   * (the message came back once more). The body is now in the DLQ with the reason, and the job is `failed`.
+   */
   | (OutcomeBase & { readonly kind: 'exhausted'; readonly error: JobErrorInfo; readonly durationMs?: number })
   /** Not started (deadline, or an earlier record of its FIFO group failed); comes back at once, uncharged. */
   | (OutcomeBase & { readonly kind: 'not-started'; readonly error: JobErrorInfo });
 
 /** True when Lambda should delete the record's message. */
 export function isAcknowledged(outcome: RecordOutcome): boolean {
-  return outcome.kind === 'succeeded' || outcome.kind === 'duplicate' || outcome.kind === 'dead-lettered';
+  return (
+    outcome.kind === 'succeeded' ||
+    outcome.kind === 'duplicate' ||
+    outcome.kind === 'dead-lettered' ||
+    outcome.kind === 'exhausted'
+  );
 }

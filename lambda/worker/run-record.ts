@@ -1,13 +1,14 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { JobContext, JobLogger } from '../jobs/define.js';
+import { type JobContext, type JobLogger, visibilityTimeoutSeconds } from '../jobs/define.js';
 import {
+  DeadLetteredError,
   DeadlineExceededError,
   errorInfo,
   isNonRetryable,
   NotStartedError,
   ValidationError,
 } from '../shared/errors.js';
-import type { JobErrorInfo, JobMessage } from '../shared/job.js';
+import type { JobErrorInfo, JobMessage, JobRecord } from '../shared/job.js';
 import type { Transition, TransitionContext } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
 import { backoffSeconds } from './backoff.js';
@@ -39,12 +40,14 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
     const error = new ValidationError(`A "${message.type}" job reached the queue of job type "${deps.jobType.name}".`);
     return deadLetter(deps, record, attempt, error, jobId);
   }
+  if (attempt > deps.jobType.queue.maxAttempts) return deadLetterUnfinished(deps, record, jobId, attempt);
 
   let started: boolean;
   try {
+    const leaseSeconds = visibilityTimeoutSeconds(deps.jobType.queue);
     started = await deps.store.transition(
       jobId,
-      { to: 'running', attempt, messageId: record.messageId },
+      { to: 'running', attempt, messageId: record.messageId, leaseSeconds },
       storeContext(deps),
     );
   } catch (error) {
@@ -60,17 +63,42 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
 
 /**
  * A record the batch did not start (deadline, or an earlier record of its
- * FIFO group failed): it comes back at once, and its status is kept. But SQS
- * has counted this receive, and on the last one its redrive policy moves the
- * message to the DLQ unrun, so then the job is marked `failed` to keep the
- * table truthful.
+ * FIFO group failed): it comes back at once, and its status is kept. SQS has
+ * counted this receive as an attempt; on the last one, the message comes back
+ * once more and is dead-lettered then (see {@link deadLetterUnfinished}).
  */
 export async function skipRecord(record: SQSRecord, deps: WorkerDeps, reason: string): Promise<RecordOutcome> {
-  const attempt = attemptOf(record);
-  const jobId = jobIdOfRecord(record);
   const error = errorInfo(new NotStartedError(reason));
-  if (jobId && isLastAttempt(deps, attempt)) await writeStatus(deps, record, jobId, { to: 'failed', attempt, error });
-  return { kind: 'not-started', jobId, attempt, error };
+  return { kind: 'not-started', jobId: jobIdOfRecord(record), attempt: attemptOf(record), error };
+}
+
+/**
+ * A message delivered once more than the job has attempts: its last attempt
+ * ended without an outcome (the worker crashed, timed out or ran out of memory,
+ * or did not start it). The queue's redrive policy leaves exactly this one
+ * receive to the worker, so the job is dead-lettered with its reason, as a
+ * failed attempt would be; a job that did finish (its acknowledgement was lost)
+ * is only acknowledged.
+ */
+async function deadLetterUnfinished(
+  deps: WorkerDeps,
+  record: SQSRecord,
+  jobId: string,
+  attempt: number,
+): Promise<RecordOutcome> {
+  let job: JobRecord | undefined;
+  try {
+    job = await deps.store.get(jobId);
+  } catch (error) {
+    return retryLater(deps, jobId, attempt, errorInfo(error));
+  }
+  if (job?.status === 'succeeded') return { kind: 'duplicate', jobId, attempt };
+  const max = deps.jobType.queue.maxAttempts;
+  const error = new DeadLetteredError(
+    `The job used all ${max} attempts without an outcome: its worker stopped during the last one (a crash, a timeout or running out of memory) or did not start it.`,
+    { jobId, type: deps.jobType.name, attempt: max },
+  );
+  return deadLetter(deps, record, max, error, jobId);
 }
 
 /** Validates the payload, runs the handler within the deadline, and records how it ended. */
@@ -136,20 +164,19 @@ async function handlerFailed(
   error: unknown,
   durationMs: number,
 ): Promise<RecordOutcome> {
-  if (isNonRetryable(error)) return deadLetter(deps, record, attempt, error, jobId, durationMs);
-  const info = errorInfo(error);
-  if (isLastAttempt(deps, attempt)) {
-    await writeStatus(deps, record, jobId, { to: 'failed', attempt, error: info });
-    return { kind: 'exhausted', jobId, attempt, error: info, durationMs };
+  if (isNonRetryable(error) || isLastAttempt(deps, attempt)) {
+    return deadLetter(deps, record, attempt, error, jobId, durationMs);
   }
+  const info = errorInfo(error);
   await writeStatus(deps, record, jobId, { to: 'retrying', attempt, error: info });
   return { ...retryLater(deps, jobId, attempt, info), durationMs };
 }
 
 /**
- * Sends the record to the DLQ, then marks the job `failed`. Where the send
- * fails, the record is kept for a retry instead (or left to SQS's redrive
- * policy on its last attempt).
+ * Sends the record to the DLQ with its reason, then marks the job `failed`, so
+ * that `failed` and "in the DLQ" agree from the moment the status changes.
+ * Where the send fails, the record is kept: it comes back and is sent again
+ * (after the last attempt, as the one extra delivery the queue allows).
  */
 async function deadLetter(
   deps: WorkerDeps,
@@ -161,6 +188,8 @@ async function deadLetter(
 ): Promise<RecordOutcome> {
   const info = errorInfo(error);
   const last = isLastAttempt(deps, attempt);
+  // Out of attempts but not rejected outright: the job is exhausted rather than refused.
+  const kind = last && !isNonRetryable(error) ? 'exhausted' : 'dead-lettered';
   try {
     await sendToDeadLetterQueue(deps.sqs, deps.config.dlqUrl, record, {
       error: info,
@@ -175,15 +204,12 @@ async function deadLetter(
       error: info,
       sendError: errorInfo(sendError),
     });
-    if (jobId) {
-      await writeStatus(deps, record, jobId, { to: last ? 'failed' : 'retrying', attempt, error: info });
-    }
-    return last
-      ? { kind: 'exhausted', jobId, attempt, error: info, durationMs }
-      : { ...retryLater(deps, jobId, attempt, info), durationMs };
+    // Not `failed` before the message is in the DLQ; an attempt left is worth its `retrying`.
+    if (jobId && !last) await writeStatus(deps, record, jobId, { to: 'retrying', attempt, error: info });
+    return { ...retryLater(deps, jobId, attempt, info), durationMs };
   }
   if (jobId) await writeStatus(deps, record, jobId, { to: 'failed', attempt, error: info });
-  return { kind: 'dead-lettered', jobId, attempt, error: info, durationMs };
+  return { kind, jobId, attempt, error: info, durationMs };
 }
 
 /** A retry outcome, with the backoff the job type's policy draws for this attempt. */

@@ -15,7 +15,12 @@ import {
 } from '../../../lambda/shared/transitions.js';
 
 const NOW = new Date('2026-11-24T00:00:00Z');
-const stamp: WriteStamp = { now: NOW.toISOString(), expiresAt: Math.floor(NOW.getTime() / 1000) + 30 * 86_400 };
+const stamp: WriteStamp = {
+  now: NOW.toISOString(),
+  epochSeconds: Math.floor(NOW.getTime() / 1000),
+  expiresAt: Math.floor(NOW.getTime() / 1000) + 30 * 86_400,
+};
+const nowSeconds = stamp.epochSeconds;
 const context = { type: 'simulate', maxAttempts: 3 };
 const error = { code: 'E', message: 'boom' };
 
@@ -35,6 +40,8 @@ const CURRENT: Record<string, JobRecord | undefined> = {
   none: undefined,
   queued: job('queued', 0),
   'running 1 (m1)': job('running', 1, { lastMessageId: 'm1' }),
+  'running 3, lease ended': job('running', 3, { lastMessageId: 'm1', leaseExpiresAt: nowSeconds - 1, leaseShard: '4' }),
+  'running 3, lease held': job('running', 3, { lastMessageId: 'm1', leaseExpiresAt: nowSeconds + 60, leaseShard: '4' }),
   'retrying 2': job('retrying', 2, { lastMessageId: 'm1', error }),
   'succeeded 1 (m1)': job('succeeded', 1, { lastMessageId: 'm1', result: { ok: true }, expiresAt: 1 }),
   'failed 3 (m1)': job('failed', 3, { lastMessageId: 'm1', error, expiresAt: 1 }),
@@ -46,11 +53,14 @@ const CHANGES: Transition[] = [
   { to: 'running', attempt: 1, messageId: 'm1' },
   { to: 'running', attempt: 2, messageId: 'm1' },
   { to: 'running', attempt: 1, messageId: 'm9' },
+  { to: 'running', attempt: 3, messageId: 'm2', leaseSeconds: 180 },
   { to: 'retrying', attempt: 1, error },
   { to: 'retrying', attempt: 3, error },
   { to: 'succeeded', attempt: 1, result: { n: 1 } },
   { to: 'succeeded', attempt: 3, result: null },
   { to: 'failed', attempt: 2, error },
+  { to: 'failed', from: 'running', attempt: 3, error },
+  { to: 'failed', from: 'running', attempt: 2, error },
   { to: 'queued', from: 'failed' },
   { to: 'failed', from: 'queued', attempt: 3, error },
   { to: 'failed', from: 'queued', attempt: 0 },
@@ -63,13 +73,27 @@ describe('the transition table', () => {
 
   it.each([
     ['a duplicate of a finished job', CURRENT['succeeded 1 (m1)'], CHANGES[0]],
-    ['a stale attempt', CURRENT['retrying 2'], CHANGES[3]],
+    ['a stale attempt', CURRENT['retrying 2'], CHANGES[4]],
     ['a late delivery of the message a job failed on', CURRENT['failed 3 (m1)'], CHANGES[0]],
-    ['a requeue of a job that is not failed', CURRENT.queued, CHANGES[8]],
-    ['a restore of a job that left queued', CURRENT['running 1 (m1)'], CHANGES[9]],
-    ['a requeue of a job that does not exist', undefined, CHANGES[8]],
+    ['a requeue of a job that is not failed', CURRENT.queued, CHANGES[11]],
+    ['a restore of a job that left queued', CURRENT['running 1 (m1)'], CHANGES[12]],
+    ['a requeue of a job that does not exist', undefined, CHANGES[11]],
+    ['an expiry while the lease is held', CURRENT['running 3, lease held'], CHANGES[9]],
+    ['an expiry of another attempt', CURRENT['running 3, lease ended'], CHANGES[10]],
   ])('refuses %s', (_what, current, change) => {
     expect(applyTransition('job', change as Transition, current, context, stamp)).toBeUndefined();
+  });
+
+  it('takes a lease when an attempt starts, in the index partition of the job id', () => {
+    const next = applyTransition('job', CHANGES[3] as Transition, CURRENT.queued, context, stamp);
+    expect(next).toMatchObject({ status: 'running', leaseExpiresAt: nowSeconds + 180, leaseShard: expect.any(String) });
+  });
+
+  it('fails a job whose last lease ended and drops the lease, which takes it out of the index', () => {
+    const next = applyTransition('job', CHANGES[9] as Transition, CURRENT['running 3, lease ended'], context, stamp);
+    expect(next).toMatchObject({ status: 'failed', attempts: 3, error, expiresAt: stamp.expiresAt });
+    expect(next).not.toHaveProperty('leaseExpiresAt');
+    expect(next).not.toHaveProperty('leaseShard');
   });
 
   it('runs a failed job again for a new message (a redrive), clearing its error and TTL', () => {

@@ -70,29 +70,39 @@ describe('exact accounting', () => {
         specs.forEach((s, i) => {
           const id = records[i]?.messageId as string;
           const jobId = `job-${i}`;
+          const before: JobStatus =
+            s.kind === 'dup-succeeded' ? 'succeeded' : s.kind === 'dup-failed' ? 'failed' : 'queued';
           if (fifo && blocked.has(s.group)) {
+            // Unstarted: it comes back, its status as it was (on its last receive, it comes back once more).
             expectedFailed.add(id);
-            // Unstarted, its status stays, except on its last receive: SQS will redrive it unrun, so it is `failed`.
-            const unstarted = s.receiveCount >= MAX_ATTEMPTS ? 'failed' : 'queued';
-            if (s.kind !== 'not-json') {
-              expectedStatus.set(
-                jobId,
-                s.kind === 'dup-succeeded' ? 'succeeded' : s.kind === 'dup-failed' ? 'failed' : unstarted,
-              );
-            }
+            if (s.kind !== 'not-json') expectedStatus.set(jobId, before);
             return;
           }
           const last = s.receiveCount >= MAX_ATTEMPTS;
+          // A receive beyond the job's attempts: its last attempt ended without an outcome, so it is dead-lettered unrun.
+          const over = s.receiveCount > MAX_ATTEMPTS && s.kind !== 'not-json';
           let failed = false;
-          if (runs(s.kind)) expectedRun.add(jobId);
-          if (s.kind === 'ok') expectedStatus.set(jobId, 'succeeded');
-          else if (s.kind === 'retry' || s.kind === 'throw-plain') {
-            failed = true;
-            expectedStatus.set(jobId, last ? 'failed' : 'retrying');
-          } else if (sendsToDlq(s.kind)) {
-            failed = dlqFails;
-            if (s.kind !== 'not-json') expectedStatus.set(jobId, !dlqFails || last ? 'failed' : 'retrying');
-          } else expectedStatus.set(jobId, s.kind === 'dup-succeeded' ? 'succeeded' : 'failed');
+          if (over) {
+            if (s.kind === 'dup-succeeded') expectedStatus.set(jobId, 'succeeded');
+            else {
+              failed = dlqFails;
+              expectedStatus.set(jobId, dlqFails ? before : 'failed');
+            }
+          } else {
+            if (runs(s.kind)) expectedRun.add(jobId);
+            // Dead-lettered: not retryable, or out of attempts. If the DLQ refuses it, the record is kept:
+            // `retrying` while attempts are left, else as it was (`running`) until it comes back once more.
+            const deadLettered = sendsToDlq(s.kind) || ((s.kind === 'retry' || s.kind === 'throw-plain') && last);
+            if (s.kind === 'ok') expectedStatus.set(jobId, 'succeeded');
+            else if (deadLettered) {
+              failed = dlqFails;
+              if (s.kind !== 'not-json')
+                expectedStatus.set(jobId, !dlqFails ? 'failed' : last ? 'running' : 'retrying');
+            } else if (s.kind === 'retry' || s.kind === 'throw-plain') {
+              failed = true;
+              expectedStatus.set(jobId, 'retrying');
+            } else expectedStatus.set(jobId, before);
+          }
           if (failed) {
             expectedFailed.add(id);
             blocked.add(s.group);

@@ -59,20 +59,47 @@ describe('status', () => {
     });
   });
 
-  it('marks a failure on the last attempt failed, reports it for the redrive policy and makes it visible at once', async () => {
+  it('sends a job that fails its last attempt to the DLQ with its reason, marks it failed and acknowledges it', async () => {
+    const deps = workerDeps({ maxAttempts: 3 });
+    const record = job(deps.store, 'j1', { do: 'throw-plain' }, { receiveCount: 3 });
+
+    const response = await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deps.store.records.get('j1')).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: { code: 'TypeError', message: 'boom' },
+    });
+    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
+    expect(sent).toMatchObject({ QueueUrl: DLQ_URL, MessageBody: record.body });
+    expect(sent?.MessageAttributes).toMatchObject({
+      jobId: { StringValue: 'j1' },
+      errorCode: { StringValue: 'TypeError' },
+      attempt: { StringValue: '3' },
+    });
+    expect(deps.store.records.get('j1')).not.toHaveProperty('leaseExpiresAt');
+  });
+
+  it('keeps a job whose last attempt the DLQ refuses: not failed until its message is there, and it comes back', async () => {
+    sqs.on(SendMessageCommand).rejects(new Error('DLQ unavailable'));
     const deps = workerDeps({ maxAttempts: 3 });
     const record = job(deps.store, 'j1', { do: 'throw-plain' }, { receiveCount: 3 });
 
     const response = await processBatch(sqsEvent([record]), deps, lambdaContext());
 
     expect(failedIds(response)).toEqual([record.messageId]);
-    expect(deps.store.records.get('j1')).toMatchObject({
-      status: 'failed',
-      attempts: 3,
-      error: { code: 'TypeError', message: 'boom' },
-    });
-    expect(visibilities().get(record.receiptHandle)).toBe(0);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(deps.store.records.get('j1')?.status).toBe('running');
+  });
+
+  it('holds a lease while a job runs, about as long as the queue hides its message', async () => {
+    const deps = workerDeps({ timeoutSeconds: 30 });
+    const record = job(deps.store, 'j1', { do: 'ok' });
+
+    await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    const start = deps.store.log.find((l) => l.change.to === 'running')?.change;
+    expect(start).toMatchObject({ leaseSeconds: 180 });
   });
 
   it('never moves a succeeded job back: a late duplicate cannot make it running', async () => {
@@ -330,13 +357,61 @@ describe('deadline', () => {
     expect(deps.store.records.get('j1')?.status).toBe('queued');
   });
 
-  it('marks an unstarted record failed on its last receive, since SQS redrives it unrun', async () => {
+  it('leaves an unstarted record on its last receive as it was: it comes back once more', async () => {
     const deps = workerDeps({ maxAttempts: 3 }, { config: { ...workerDeps().config, deadlineMarginMs: 1000 } });
     const record = job(deps.store, 'j1', { do: 'ok' }, { receiveCount: 3 });
 
-    await processBatch(sqsEvent([record]), deps, lambdaContext(1500));
+    const response = await processBatch(sqsEvent([record]), deps, lambdaContext(1500));
 
-    expect(deps.store.records.get('j1')).toMatchObject({ status: 'failed', error: { code: 'NOT_STARTED' } });
+    expect(failedIds(response)).toEqual([record.messageId]);
+    expect(deps.store.records.get('j1')?.status).toBe('queued');
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+});
+
+describe('a receive beyond the last attempt', () => {
+  it('dead-letters a job whose worker stopped during its last attempt, without running it again', async () => {
+    // Prepare: attempt 3 of 3 started and its worker died; SQS delivers the message a fourth time
+    const deps = workerDeps({ maxAttempts: 3 });
+    queued(deps.store, 'j1', 'running', 3);
+    const record = jobRecord('j1', 'test.job', { do: 'ok' }, { receiveCount: 4 });
+
+    // Act
+    const response = await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deps.calls).toHaveLength(0);
+    expect(deps.store.records.get('j1')).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: { code: 'DEAD_LETTERED' },
+    });
+    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
+    expect(sent?.MessageAttributes).toMatchObject({ errorCode: { StringValue: 'DEAD_LETTERED' } });
+  });
+
+  it('dead-letters it even when the reconciler already marked it failed, so the DLQ holds every failed job', async () => {
+    const deps = workerDeps({ maxAttempts: 3 });
+    const record = jobRecord('j1', 'test.job', { do: 'ok' }, { receiveCount: 4 });
+    queued(deps.store, 'j1', 'failed', 3, record.messageId);
+
+    const response = await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+
+  it('only acknowledges it when the job succeeded and just its acknowledgement was lost', async () => {
+    const deps = workerDeps({ maxAttempts: 3 });
+    queued(deps.store, 'j1', 'succeeded', 3);
+    const record = jobRecord('j1', 'test.job', { do: 'ok' }, { receiveCount: 4 });
+
+    const response = await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(deps.store.records.get('j1')?.status).toBe('succeeded');
   });
 });
 
