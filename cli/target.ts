@@ -10,7 +10,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { emulatorApiUrl, parseApiUrl } from '../emulator/api-url.js';
+import { DEFAULT_ENDPOINT } from '../emulator/endpoint.js';
 import { jobTypeNames } from '../lambda/jobs/registry.js';
+import { LOCAL_REGION, THROWAWAY_CREDENTIALS } from '../local/core/local-aws.js';
 import {
   findJobType,
   type JobTypeQueues,
@@ -20,7 +23,6 @@ import {
 } from '../ops/job-types.js';
 import { DEFAULT_STATE_FILE, isAlive, type LocalState, readLocalState } from '../ops/local-state.js';
 import { queueIdentity } from '../ops/queue-stats.js';
-import { DEFAULT_ENDPOINT, emulatorApiUrl, LOCAL_REGION, parseApiUrl } from '../scripts/deploy-local.js';
 import { CliError, EXIT, fromAwsError } from './errors.js';
 import { cloudWatchRates } from './rates.js';
 
@@ -239,8 +241,8 @@ async function stackTarget(
 async function emulatorTarget(options: TargetOptions): Promise<Target> {
   const endpoint = (options.endpoint ?? options.env.AWS_ENDPOINT_URL ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
   const region = options.region ?? LOCAL_REGION;
-  // Emulators accept any keys; these can never reach an AWS account.
-  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  // Emulators accept any keys; these can never reach an AWS account. A copy: SDK clients may write to theirs.
+  const credentials = { ...THROWAWAY_CREDENTIALS };
   const where = `on the emulator at ${endpoint}`;
   const { info, sqs, dynamodb, stackName, types } = await stackTarget(
     options,
