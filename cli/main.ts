@@ -5,7 +5,8 @@ import { submit } from './commands/submit.js';
 import { watch } from './commands/watch.js';
 import { CliError, EXIT, type ExitCode } from './errors.js';
 import { type CliIo, processIo } from './io.js';
-import { resolveTarget, type Target, type TargetKind } from './target.js';
+import { resolveTarget } from './targets/resolve.js';
+import type { Target, TargetKind } from './targets/target.js';
 
 /** `qw --help`. */
 export const HELP = `qw: operate queue-workers jobs and queues.

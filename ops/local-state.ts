@@ -15,6 +15,8 @@ export interface LocalState {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
+  /** Days a finished job stays in the table; older runtimes do not write it (qw then assumes the default). */
+  readonly retentionDays?: number;
   readonly startedAt: string;
   readonly types: readonly JobTypeQueues[];
 }
