@@ -1,6 +1,17 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Where and as whom the clients call: an emulator's endpoint and throwaway keys, or an AWS profile. */
+export interface ClientConfig {
+  readonly region: string;
+  /** @default the service's AWS endpoint (or AWS_ENDPOINT_URL, as the SDK reads it) */
+  readonly endpoint?: string;
+  /** @default the SDK's credential chain */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** @default the SDK's default profile */
+  readonly profile?: string;
+}
 
 /** The SQS and DynamoDB clients every target works with, and one way to close both. */
 export interface DataClients {
@@ -10,15 +21,12 @@ export interface DataClients {
 }
 
 /**
- * SQS and DynamoDB clients with one configuration (region, credentials,
- * endpoint), or a DynamoDB one of its own where the two services listen apart.
+ * SQS and DynamoDB clients with one configuration; `dynamodbEndpoint` where
+ * DynamoDB listens apart from SQS (the local runtime).
  */
-export function dataClients(
-  sqsConfig: SQSClientConfig,
-  dynamodbConfig: DynamoDBClientConfig = sqsConfig as DynamoDBClientConfig,
-): DataClients {
-  const sqs = new SQSClient(sqsConfig);
-  const dynamodb = new DynamoDBClient(dynamodbConfig);
+export function dataClients(config: ClientConfig, dynamodbEndpoint?: string): DataClients {
+  const sqs = new SQSClient(config);
+  const dynamodb = new DynamoDBClient(dynamodbEndpoint ? { ...config, endpoint: dynamodbEndpoint } : config);
   return {
     sqs,
     doc: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),

@@ -32,7 +32,7 @@ export async function localTarget(state: LocalState | undefined, stateFile: stri
   const credentials = { ...THROWAWAY_CREDENTIALS };
   const { sqs, doc, close } = dataClients(
     { region: state.region, endpoint: state.sqsEndpoint, credentials },
-    { region: state.region, endpoint: state.dynamodbEndpoint, credentials },
+    state.dynamodbEndpoint,
   );
   return {
     kind: 'local',
