@@ -1,7 +1,12 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { JobTypeQueues } from '../ops/job-types.js';
 import { fromAwsError } from './errors.js';
-import type { Rates } from './target.js';
+
+/** Age of the oldest message and finish rate of one job type; `null` where the target cannot tell. */
+export interface Rates {
+  readonly oldestAgeSeconds: number | null;
+  readonly jobsPerSecond: number | null;
+}
 
 /** The window jobs/s averages over on AWS: SQS publishes its metrics once a minute. */
 export const CLOUDWATCH_RATE_WINDOW_SECONDS = 300;

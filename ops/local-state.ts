@@ -15,7 +15,7 @@ export interface LocalState {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
-  /** Days a finished job stays readable, as the app's functions were deployed with; absent in older files. */
+  /** Days a finished job stays in the table; older runtimes do not write it (qw then assumes the default). */
   readonly retentionDays?: number;
   readonly startedAt: string;
   readonly types: readonly JobTypeQueues[];

@@ -5,7 +5,7 @@ import { listDeadLetters, purgeDeadLetters } from '../../ops/dead-letters.js';
 import { queueCounts } from '../../ops/queue-stats.js';
 import { CliError, EXIT, type ExitCode, fromAwsError } from '../errors.js';
 import { ask, type CliIo, table, writeJson } from '../io.js';
-import type { Target } from '../target.js';
+import type { Target } from '../targets/target.js';
 
 /** `qw dlq list <type>`: the messages, their failure reason and attempt, left in the DLQ. */
 export async function dlqList(

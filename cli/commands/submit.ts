@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { apiRejection } from '../api.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
 import { type CliIo, writeJson } from '../io.js';
-import type { Target } from '../target.js';
-import { getJob, type JobView, printJob } from './status.js';
+import { waitForJob } from '../jobs.js';
+import type { Target } from '../targets/target.js';
 
 /** Options of `qw submit`. */
 export interface SubmitOptions {
@@ -44,16 +44,6 @@ async function readPayload(io: CliIo, payload: string): Promise<unknown> {
   }
 }
 
-/** The exit code and message for an API rejection, by the API's error code. */
-export function apiRejection(status: number, body: Record<string, unknown>, what: string): CliError {
-  const error = (body.error ?? {}) as { code?: string; message?: string; details?: unknown };
-  const message = error.message ?? (body.message as string | undefined) ?? `HTTP ${status}`;
-  const details = error.details ? `\n  details: ${JSON.stringify(error.details)}` : '';
-  const code =
-    error.code === 'UNKNOWN_JOB_TYPE' || status === 404 ? EXIT.NOT_FOUND : status >= 500 ? EXIT.ERROR : EXIT.REFUSED;
-  return new CliError(code, `${what} (${status}${error.code ? ` ${error.code}` : ''}): ${message}${details}`);
-}
-
 /** `qw submit <type> --payload JSON|@file [--wait]`. */
 export async function submit(target: Target, io: CliIo, options: SubmitOptions): Promise<ExitCode> {
   const payload = await readPayload(io, options.payload);
@@ -72,59 +62,4 @@ export async function submit(target: Target, io: CliIo, options: SubmitOptions):
   if (!options.json)
     io.stderr.write(`Submitted ${options.type} job ${jobId}; waiting for it to finish (Ctrl+C stops waiting).\n`);
   return waitForJob(target, io, jobId, options);
-}
-
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-
-/**
- * Polls the job until it is succeeded or failed, showing its progress: on a
- * terminal one live line (status, attempt, elapsed time), otherwise one line
- * per change. Exit code OK, JOB_FAILED, or TIMEOUT.
- */
-export async function waitForJob(
-  target: Target,
-  io: CliIo,
-  jobId: string,
-  options: { readonly timeoutSeconds: number; readonly json: boolean },
-): Promise<ExitCode> {
-  const started = Date.now();
-  const live = io.stderr.isTTY === true && !options.json;
-  // The local runtime knows maxAttempts up front; elsewhere it is the queue's maxReceiveCount, read once.
-  let knownMax: Promise<number | undefined> | undefined;
-  const maxAttempts = (job: JobView) => {
-    const upFront = target.types.find((t) => t.type === job.type)?.maxAttempts;
-    knownMax ??= upFront
-      ? Promise.resolve(upFront)
-      : target.jobType(job.type).then(
-          (t) => t.maxAttempts,
-          () => undefined,
-        );
-    return knownMax;
-  };
-  let last = '';
-  let job: JobView | undefined;
-  for (let tick = 0; ; tick++) {
-    job = await getJob(target, jobId);
-    const elapsed = ((Date.now() - started) / 1000).toFixed(1);
-    const max = await maxAttempts(job);
-    const attempt = job.attempts ? `attempt ${job.attempts}${max ? `/${max}` : ''}` : 'not started';
-    const line = `${job.status} · ${attempt}${job.error ? ` · last error ${job.error.code}: ${job.error.message}` : ''}`;
-    if (live) io.stderr.write(`\r\x1b[2K${SPINNER[tick % SPINNER.length]} ${jobId} ${line} · ${elapsed} s`);
-    else if (!options.json && line !== last) io.stderr.write(`  ${elapsed.padStart(6)} s  ${line}\n`);
-    last = line;
-    if (job.status === 'succeeded' || job.status === 'failed') break;
-    if (Date.now() - started > options.timeoutSeconds * 1000 || io.signal?.aborted) {
-      if (live) io.stderr.write('\n');
-      if (options.json) writeJson(io, job);
-      throw new CliError(
-        EXIT.TIMEOUT,
-        `Job ${jobId} is still ${job.status} after ${options.timeoutSeconds} s; it goes on. Follow it with: qw status ${jobId} --wait`,
-      );
-    }
-    await sleep(tick < 20 ? 250 : 1000);
-  }
-  if (live) io.stderr.write('\n');
-  if (options.json) writeJson(io, job);
-  else printJob(io, job);
-  return job.status === 'failed' ? EXIT.JOB_FAILED : EXIT.OK;
 }

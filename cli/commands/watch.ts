@@ -3,7 +3,8 @@ import type { QueueRow } from '../../ops/queue-stats.js';
 import { queueCounts } from '../../ops/queue-stats.js';
 import { EXIT, type ExitCode, fromAwsError } from '../errors.js';
 import { type CliIo, formatAge, table, writeJson } from '../io.js';
-import type { Rates, Target } from '../target.js';
+import type { Rates } from '../rates.js';
+import type { Target } from '../targets/target.js';
 
 /** One snapshot of every job type's queue. */
 export interface QueueSnapshot {

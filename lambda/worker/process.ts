@@ -41,7 +41,7 @@ export async function processBatch(event: SQSEvent, deps: WorkerDeps, context?: 
         { width: concurrencyPerBatch, fifo, canStart },
         {
           run: async (record) => settle(record, await runRecord(record, deps, deadline)),
-          skip: async (record, reason) => settle(record, await skipRecord(record, deps, reason)),
+          skip: (record, reason) => settle(record, skipRecord(record, reason)),
           blocksGroup: (outcome) => !isAcknowledged(outcome),
         },
       );

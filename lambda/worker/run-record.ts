@@ -67,7 +67,7 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
  * counted this receive as an attempt; on the last one, the message comes back
  * once more and is dead-lettered then (see {@link deadLetterUnfinished}).
  */
-export async function skipRecord(record: SQSRecord, deps: WorkerDeps, reason: string): Promise<RecordOutcome> {
+export function skipRecord(record: SQSRecord, reason: string): RecordOutcome {
   const error = errorInfo(new NotStartedError(reason));
   return { kind: 'not-started', jobId: jobIdOfRecord(record), attempt: attemptOf(record), error };
 }

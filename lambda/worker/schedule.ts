@@ -13,7 +13,7 @@ export interface SchedulePolicy {
 /** What the scheduler does with one record: run it, or skip it with a reason. */
 export interface RecordSteps<T> {
   run(record: SQSRecord): Promise<T>;
-  skip(record: SQSRecord, reason: string): Promise<T>;
+  skip(record: SQSRecord, reason: string): T;
   /** True for an outcome that must stop the rest of a FIFO group (the record comes back). */
   blocksGroup(outcome: T): boolean;
 }
@@ -45,7 +45,7 @@ export async function runScheduled<T>(
     while (next < records.length) {
       const index = next++;
       const record = records[index] as SQSRecord;
-      outcomes[index] = policy.canStart() ? await steps.run(record) : await steps.skip(record, NEAR_DEADLINE);
+      outcomes[index] = policy.canStart() ? await steps.run(record) : steps.skip(record, NEAR_DEADLINE);
     }
   };
   const width = Math.min(Math.max(1, policy.width), units?.length ?? records.length);
@@ -86,12 +86,12 @@ async function runGroup<T>(
   for (const { record, index } of group) {
     if (blockedBy !== undefined) {
       const group = record.attributes.MessageGroupId;
-      outcomes[index] = await steps.skip(
+      outcomes[index] = steps.skip(
         record,
         `An earlier job of message group ${group} failed (message ${blockedBy}); kept in order.`,
       );
     } else if (!policy.canStart()) {
-      outcomes[index] = await steps.skip(record, NEAR_DEADLINE);
+      outcomes[index] = steps.skip(record, NEAR_DEADLINE);
       blockedBy = record.messageId;
     } else {
       const outcome = await steps.run(record);

@@ -6,8 +6,9 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../emulator/paths.js';
+import { THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
 import { startLocal } from '../../local/index.js';
-import { PROJECT_ROOT } from '../../scripts/emulator.js';
 import { deployForE2e, type E2eDeployment } from './support/deployment.js';
 import { type EmulatorInfo, emulatorInfo } from './support/emulator-info.js';
 import { emulatorTarget, peekQueue } from './support/emulator-target.js';
@@ -19,7 +20,7 @@ import {
   type ScenarioOutcome,
   type ScenarioTarget,
 } from './support/scenario.js';
-import { awsJsonCall, DUMMY_CREDENTIALS, signedFetch } from './support/signed-fetch.js';
+import { awsJsonCall, signedFetch } from './support/signed-fetch.js';
 
 // One deployment and one scenario run for the whole file; the tests below assess what it observed.
 let deployment: E2eDeployment;
@@ -262,7 +263,7 @@ describe('parity between the local runtime and the emulator', () => {
     const client = new SQSClient({
       endpoint: local.sqsEndpoint,
       region: local.region,
-      credentials: { ...DUMMY_CREDENTIALS },
+      credentials: { ...THROWAWAY_CREDENTIALS },
     });
     try {
       const target: ScenarioTarget = {

@@ -7,17 +7,14 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  checkLocalEndpoint,
-  DEFAULT_ENDPOINT,
-  deployLocal,
-  destroyLocal,
-  emulatorApiUrl,
-  LOCAL_REGION,
-  parseApiUrl,
-} from '../../../scripts/deploy-local.js';
-import { isHealthy, PROJECT_ROOT, type RunningEmulator, startMinistack } from '../../../scripts/emulator.js';
-import { DUMMY_CREDENTIALS } from './signed-fetch.js';
+import { emulatorApiUrl, parseApiUrl } from '../../../emulator/api-url.js';
+import { deployLocal, destroyLocal } from '../../../emulator/deploy.js';
+import { checkLocalEndpoint, DEFAULT_ENDPOINT } from '../../../emulator/endpoint.js';
+import { isHealthy } from '../../../emulator/health.js';
+import { startMinistack } from '../../../emulator/ministack.js';
+import { PROJECT_ROOT } from '../../../emulator/paths.js';
+import type { RunningEmulator } from '../../../emulator/running.js';
+import { LOCAL_REGION, THROWAWAY_CREDENTIALS } from '../../../local/core/local-aws.js';
 
 /** A stack deployed to an emulator for one test file, and the clients to inspect it. */
 export interface E2eDeployment {
@@ -48,7 +45,7 @@ export interface E2eDeployment {
 }
 
 function clientConfig(endpoint: string) {
-  return { endpoint, region: LOCAL_REGION, credentials: { ...DUMMY_CREDENTIALS } };
+  return { endpoint, region: LOCAL_REGION, credentials: { ...THROWAWAY_CREDENTIALS } };
 }
 
 /**

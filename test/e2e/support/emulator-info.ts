@@ -1,4 +1,4 @@
-import { pinnedMinistackVersion } from '../../../scripts/emulator.js';
+import { pinnedMinistackVersion } from '../../../emulator/ministack.js';
 
 /** Which emulator answers at an endpoint. */
 export interface EmulatorInfo {

@@ -1,8 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-
-/** Throwaway credentials: emulators accept any, and they are worthless against AWS. */
-export const DUMMY_CREDENTIALS = Object.freeze({ accessKeyId: 'test', secretAccessKey: 'test' });
+import { LOCAL_REGION, THROWAWAY_CREDENTIALS } from '../../../local/core/local-aws.js';
 
 /** A parsed HTTP response. */
 export interface HttpResponse<T = unknown> {
@@ -18,9 +16,9 @@ export interface SignedFetchOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** @default 'execute-api' */
   readonly service?: string;
-  /** @default 'us-east-1' */
+  /** @default LOCAL_REGION */
   readonly region?: string;
-  /** @default DUMMY_CREDENTIALS */
+  /** @default THROWAWAY_CREDENTIALS */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Send no Authorization header at all. @default false */
   readonly unsigned?: boolean;
@@ -55,8 +53,8 @@ export async function signedFetch<T = unknown>(
   if (!options.unsigned) {
     const signer = new SignatureV4({
       service: options.service ?? 'execute-api',
-      region: options.region ?? 'us-east-1',
-      credentials: options.credentials ?? DUMMY_CREDENTIALS,
+      region: options.region ?? LOCAL_REGION,
+      credentials: options.credentials ?? THROWAWAY_CREDENTIALS,
       sha256: Sha256,
     });
     const signed = await signer.sign({
@@ -93,7 +91,7 @@ export async function signedFetch<T = unknown>(
 
 /**
  * Calls an AWS JSON-protocol API (`X-Amz-Target`) the project has no SDK client
- * for, e.g. CloudWatch Logs, signed with the dummy credentials.
+ * for, e.g. CloudWatch Logs, signed with the throwaway credentials.
  */
 export async function awsJsonCall<T>(
   endpoint: string,

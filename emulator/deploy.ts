@@ -1,58 +1,23 @@
 /**
- * `npm run deploy:local`: bootstraps, then deploys the unchanged CDK app to a
- * LocalStack-compatible emulator (default http://127.0.0.1:4566, or AWS_ENDPOINT_URL).
+ * Bootstraps and deploys the unchanged CDK app to a LocalStack-compatible
+ * emulator, and destroys it again.
  *
  * It can never reach a real AWS account by mistake: every AWS_* variable of the
  * caller (profile, keys, per-service endpoints) is dropped, the config and
  * credentials files point at an empty file, the credentials are throwaway
  * `test` keys, and an endpoint that is not loopback is refused unless
- * `--allow-non-loopback` (or DEPLOY_LOCAL_ALLOW_NON_LOOPBACK=1) says so.
- * An `amazonaws.com` endpoint is refused always.
- *
- * Usage: npm run deploy:local [-- --destroy] [-- --allow-non-loopback] [-- -c auth=apiKey]
+ * `allowNonLoopback` says so. An `amazonaws.com` endpoint is refused always.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from './emulator.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, THROWAWAY_CREDENTIALS } from '../local/core/local-aws.js';
+import { checkLocalEndpoint, DEFAULT_ENDPOINT } from './endpoint.js';
+import { PROJECT_BIN, PROJECT_ROOT } from './paths.js';
 
-/** The emulator endpoint when AWS_ENDPOINT_URL is unset. */
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
-/** The account and region emulators use for throwaway credentials. */
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_REGION = 'us-east-1';
-
-/** True for 127.0.0.0/8, ::1 and `localhost`. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
-}
-
-/**
- * Parses `endpoint` and refuses anything that could be real AWS: any
- * amazonaws.com host, and any non-loopback host unless `allowNonLoopback`.
- */
-export function checkLocalEndpoint(endpoint: string, allowNonLoopback = false): URL {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new Error(`AWS_ENDPOINT_URL "${endpoint}" is not a URL; use e.g. ${DEFAULT_ENDPOINT}.`);
-  }
-  if (/(^|\.)amazonaws\.com(\.cn)?$/i.test(url.hostname)) {
-    throw new Error(
-      `Refusing ${endpoint}: deploy:local only deploys to an emulator, never to AWS. Use \`npm run deploy\`.`,
-    );
-  }
-  if (!isLoopbackHost(url.hostname) && !allowNonLoopback) {
-    throw new Error(
-      `Refusing ${endpoint}: it is not a loopback address. If an emulator really runs there, pass --allow-non-loopback or set DEPLOY_LOCAL_ALLOW_NON_LOOPBACK=1.`,
-    );
-  }
-  return url;
-}
+/** The stack deployLocal deploys when no stackName is given. */
+export const DEFAULT_LOCAL_STACK = 'QueueWorkers';
 
 /**
  * The environment the CDK CLI runs in: the caller's environment without any
@@ -70,9 +35,9 @@ export function localAwsEnv(
   }
   return {
     ...env,
-    PATH: [path.join(PROJECT_ROOT, 'node_modules', '.bin'), env.PATH ?? ''].join(path.delimiter),
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+    PATH: [PROJECT_BIN, env.PATH ?? ''].join(path.delimiter),
+    AWS_ACCESS_KEY_ID: THROWAWAY_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: THROWAWAY_CREDENTIALS.secretAccessKey,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     AWS_ENDPOINT_URL: endpoint,
@@ -124,11 +89,11 @@ export interface LocalDeployResult {
 function resolved(options: LocalDeployOptions) {
   const endpoint = (options.endpoint ?? process.env.AWS_ENDPOINT_URL ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
   checkLocalEndpoint(endpoint, options.allowNonLoopback ?? false);
-  return { endpoint, stackName: options.stackName ?? 'QueueWorkers' };
+  return { endpoint, stackName: options.stackName ?? DEFAULT_LOCAL_STACK };
 }
 
 async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, logFile?: string): Promise<void> {
-  const bin = path.join(PROJECT_ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'cdk.cmd' : 'cdk');
+  const bin = path.join(PROJECT_BIN, process.platform === 'win32' ? 'cdk.cmd' : 'cdk');
   const full = [...args, '--no-notices'];
   let stdio: 'inherit' | ['ignore', 'pipe', 'pipe'] = 'inherit';
   if (logFile) {
@@ -137,6 +102,7 @@ async function cdk(args: readonly string[], env: NodeJS.ProcessEnv, logFile?: st
     stdio = ['ignore', 'pipe', 'pipe'];
   }
   const child = spawn(bin, full, { cwd: PROJECT_ROOT, env, stdio });
+  // The last few KB go into the error, so a failed deploy says why even when its output went to a file.
   let tail = '';
   const keep = (chunk: Buffer) => {
     if (logFile) writeFileSync(logFile, chunk, { flag: 'a' });
@@ -223,64 +189,32 @@ export function destroyLocal(options: LocalDeployOptions = {}): Promise<void> {
   );
 }
 
+/** What `npm run deploy:local -- …` asks for. */
+export interface DeployLocalArgs {
+  readonly destroy: boolean;
+  readonly allowNonLoopback: boolean;
+  /** Every `-c key=value`, `stackName` included. */
+  readonly context: Readonly<Record<string, string>>;
+}
+
 /**
- * The URL of a deployed REST API on the emulator. The stack's ApiUrl output
- * names execute-api.amazonaws.com, which an emulator does not serve; both
- * ministack and LocalStack route this path form to the API instead.
+ * Reads `deploy:local`'s arguments: `--destroy`, `--allow-non-loopback` (or
+ * DEPLOY_LOCAL_ALLOW_NON_LOOPBACK=1 in `env`) and `-c key=value`.
  */
-export function emulatorApiUrl(endpoint: string, restApiId: string, stage: string): string {
-  return `${endpoint.replace(/\/+$/, '')}/restapis/${restApiId}/${stage}/_user_request_`;
-}
-
-/** The REST API id and stage in an ApiUrl output (`https://<id>.execute-api.<region>.amazonaws.com/<stage>/`). */
-export function parseApiUrl(apiUrl: string): { restApiId: string; stage: string } {
-  const match = /^https:\/\/([a-z0-9]+)\.execute-api\.[^/]+\/([^/]+)\/?$/.exec(apiUrl);
-  if (!match?.[1] || !match[2]) throw new Error(`"${apiUrl}" is not an API Gateway invoke URL.`);
-  return { restApiId: match[1], stage: match[2] };
-}
-
-function parseArgs(argv: readonly string[]) {
+export function parseDeployLocalArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): DeployLocalArgs {
   const context: Record<string, string> = {};
   let destroy = false;
-  let allowNonLoopback = process.env.DEPLOY_LOCAL_ALLOW_NON_LOOPBACK === '1';
+  let allowNonLoopback = env.DEPLOY_LOCAL_ALLOW_NON_LOOPBACK === '1';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    const next = argv[i + 1];
     if (arg === '--destroy') destroy = true;
     else if (arg === '--allow-non-loopback') allowNonLoopback = true;
-    else if ((arg === '-c' || arg === '--context') && argv[i + 1]?.includes('=')) {
-      const [k, ...v] = (argv[++i] as string).split('=');
-      context[k as string] = v.join('=');
+    else if ((arg === '-c' || arg === '--context') && next?.includes('=')) {
+      const [k = '', ...v] = next.split('=');
+      context[k] = v.join('=');
+      i++;
     } else throw new Error(`Unknown argument "${arg}". Use --destroy, --allow-non-loopback or -c key=value.`);
   }
   return { destroy, allowNonLoopback, context };
-}
-
-async function main(): Promise<void> {
-  const { destroy, allowNonLoopback, context } = parseArgs(process.argv.slice(2));
-  const { stackName: name, ...rest } = context;
-  const options: LocalDeployOptions = {
-    allowNonLoopback,
-    context: rest,
-    ...(name ? { stackName: name } : {}),
-  };
-  if (destroy) {
-    await destroyLocal(options);
-    return;
-  }
-  const result = await deployLocal(options);
-  const apiUrl = result.outputs.ApiUrl;
-  console.log(
-    `\nDeployed ${result.stackName} to ${result.endpoint} (bootstrap ${result.bootstrapSeconds.toFixed(1)} s, deploy ${result.deploySeconds.toFixed(1)} s).`,
-  );
-  if (apiUrl) {
-    const { restApiId, stage } = parseApiUrl(apiUrl);
-    console.log(`Job API on the emulator: ${emulatorApiUrl(result.endpoint, restApiId, stage)}/jobs`);
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
 }
