@@ -14,13 +14,13 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { API_ROUTES } from '../lambda/api/route-table.js';
 import { dlqEnvName, ENV, queueUrlEnvName } from '../lambda/shared/config.js';
 import { QueueWorkersFunction } from './function.js';
+import type { JobTable } from './job-table.js';
 
 /** How callers prove who they are. */
 export type ApiAuth = 'iam' | 'apiKey' | 'none';
@@ -31,7 +31,7 @@ export interface JobApiProps {
   readonly queues: Readonly<Record<string, IQueue>>;
   /** Dead-letter queue of each job type, by type name; redriven through the API under IAM auth. */
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
-  readonly table: ITable;
+  readonly table: JobTable;
   /** Days a finished job stays in the table. */
   readonly retentionDays: number;
   /**
@@ -89,7 +89,7 @@ export class JobApi extends Construct {
       timeout: Duration.seconds(10),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       environment: {
-        [ENV.tableName]: props.table.tableName,
+        [ENV.tableName]: props.table.table.tableName,
         [ENV.retentionDays]: String(props.retentionDays),
         ...Object.fromEntries(Object.entries(props.queues).map(([type, q]) => [queueUrlEnvName(type), q.queueUrl])),
         ...(this.auth === 'iam'
@@ -105,7 +105,7 @@ export class JobApi extends Construct {
           : {}),
       },
     });
-    props.table.grant(
+    props.table.grantItems(
       this.function,
       'dynamodb:GetItem',
       'dynamodb:PutItem',

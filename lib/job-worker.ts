@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -9,6 +8,7 @@ import { Construct } from 'constructs';
 import type { ResolvedQueueSettings } from '../lambda/jobs/define.js';
 import { ENV } from '../lambda/shared/config.js';
 import { QueueWorkersFunction } from './function.js';
+import type { JobTable } from './job-table.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -21,7 +21,7 @@ export interface JobWorkerProps {
   /** Where the worker parks jobs that must not be retried. */
   readonly deadLetterQueue: IQueue;
   /** The job-status table. */
-  readonly table: ITable;
+  readonly table: JobTable;
   /** Days a finished job stays in the table. */
   readonly retentionDays: number;
   /**
@@ -52,11 +52,11 @@ export class JobWorker extends Construct {
         [ENV.jobType]: props.jobTypeName,
         [ENV.queueUrl]: props.queue.queueUrl,
         [ENV.dlqUrl]: props.deadLetterQueue.queueUrl,
-        [ENV.tableName]: props.table.tableName,
+        [ENV.tableName]: props.table.table.tableName,
         [ENV.retentionDays]: String(props.retentionDays),
       },
     });
-    props.table.grant(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.table.grantItems(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.deadLetterQueue.grantSendMessages(this.function);
     this.function.addEventSource(
       new SqsEventSource(props.queue, {

@@ -12,6 +12,7 @@ export type { ApiAuth } from './job-api.js';
 
 import { JobAlarms } from './job-alarms.js';
 import { JobDashboard } from './job-dashboard.js';
+import { JobReconciler } from './job-reconciler.js';
 import { JobTable } from './job-table.js';
 import { JobWorker } from './job-worker.js';
 import { WorkQueue } from './work-queue.js';
@@ -81,7 +82,7 @@ export class QueueWorkersStack extends Stack {
         settings: type.queue,
         queue: queue.queue,
         deadLetterQueue: queue.deadLetterQueue,
-        table: this.table.table,
+        table: this.table,
         retentionDays,
         ...(logRetention ? { logRetention } : {}),
       });
@@ -107,9 +108,17 @@ export class QueueWorkersStack extends Stack {
     this.api = new JobApi(this, 'Api', {
       queues: queueByType,
       deadLetterQueues: Object.fromEntries(Object.entries(queues).map(([name, q]) => [name, q.deadLetterQueue])),
-      table: this.table.table,
+      table: this.table,
       retentionDays,
       ...(props.auth ? { auth: props.auth } : {}),
+      ...(logRetention ? { logRetention } : {}),
+    });
+
+    new JobReconciler(this, 'Reconciler', {
+      table: this.table,
+      retentionDays,
+      jobTypeNames: jobTypes.map((t) => t.name),
+      action: topic.action,
       ...(logRetention ? { logRetention } : {}),
     });
 

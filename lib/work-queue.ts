@@ -60,11 +60,18 @@ export class WorkQueue extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(7),
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(settings)),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxAttempts },
+      // One receive beyond the job's attempts: the worker dead-letters a job whose last attempt
+      // ended without an outcome; SQS's own redrive is only the net for a worker that cannot.
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: maxReceiveCount(settings) },
       // Nothing else may use a work queue as its dead-letter queue.
       redriveAllowPolicy: { redrivePermission: RedrivePermission.DENY_ALL },
     });
   }
+}
+
+/** The queue's maxReceiveCount: the job's attempts plus the one receive the worker dead-letters itself. */
+export function maxReceiveCount(settings: ResolvedQueueSettings): number {
+  return settings.maxAttempts + 1;
 }
 
 /**

@@ -43,3 +43,12 @@ export function jobTypeOfOutputSuffix(suffix: string, names: readonly string[]):
 export function findJobType<T extends { readonly type: string }>(types: readonly T[], name: string): T | undefined {
   return types.find((t) => t.type === name) ?? types.find((t) => t.type.toLowerCase() === name.toLowerCase());
 }
+
+/**
+ * A job type's attempts from its queue's maxReceiveCount: the queue keeps one
+ * receive beyond the attempts, for the worker to dead-letter a job whose last
+ * attempt ended without an outcome (see `maxReceiveCount` in lib/work-queue.ts).
+ */
+export function attemptsOfMaxReceiveCount(maxReceiveCount: number): number {
+  return Math.max(1, maxReceiveCount - 1);
+}

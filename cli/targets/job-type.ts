@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { findJobType, type JobTypeQueues } from '../../ops/job-types.js';
+import { attemptsOfMaxReceiveCount, findJobType, type JobTypeQueues } from '../../ops/job-types.js';
 import { queueIdentity } from '../../ops/queue-stats.js';
 import { CliError, EXIT, fromAwsError } from '../errors.js';
 
@@ -16,7 +16,8 @@ export async function completeJobType(
   if (t.queueArn && t.dlqArn && t.maxAttempts) return t as Required<JobTypeQueues>;
   try {
     const [queue, dlq] = await Promise.all([queueIdentity(sqs, t.queueUrl), queueIdentity(sqs, t.dlqUrl)]);
-    return { ...t, queueArn: queue.arn, dlqArn: dlq.arn, maxAttempts: t.maxAttempts ?? queue.maxReceiveCount ?? 1 };
+    const fromQueue = queue.maxReceiveCount === undefined ? 1 : attemptsOfMaxReceiveCount(queue.maxReceiveCount);
+    return { ...t, queueArn: queue.arn, dlqArn: dlq.arn, maxAttempts: t.maxAttempts ?? fromQueue };
   } catch (error) {
     throw fromAwsError(error, `Reading the queues of ${t.type}`);
   }

@@ -91,8 +91,9 @@ export interface QueueSettings {
    */
   readonly memoryMb?: number;
   /**
-   * Attempts before a job is `failed` and parked in the DLQ (1–1,000); the
-   * queue's maxReceiveCount.
+   * Attempts before a job is `failed` and parked in the DLQ (1–1,000). The
+   * queue's maxReceiveCount is one more: that receive is the worker's, to
+   * dead-letter a job whose last attempt ended without an outcome.
    * @default 3
    */
   readonly maxAttempts?: number;
@@ -186,7 +187,14 @@ export function settingsProblems(name: string, s: ResolvedQueueSettings): string
     'Lambda stops a function after 900 s; split longer work into several jobs.',
   );
   intIn(problems, `${at} memoryMb`, s.memoryMb, 128, 10_240, 'Lambda accepts 128-10240 MB.');
-  intIn(problems, `${at} maxAttempts`, s.maxAttempts, 1, 1000, "It becomes the DLQ redrive policy's maxReceiveCount.");
+  intIn(
+    problems,
+    `${at} maxAttempts`,
+    s.maxAttempts,
+    1,
+    1000,
+    "With one more receive, it becomes the DLQ redrive policy's maxReceiveCount.",
+  );
   intIn(
     problems,
     `${at} maxConcurrency`,

@@ -23,6 +23,10 @@ export const ENV = Object.freeze({
   dlqUrl: 'DLQ_URL',
   /** Optional: milliseconds before the worker's Lambda timeout at which jobs are aborted. */
   deadlineMarginMs: 'WORKER_DEADLINE_MARGIN_MS',
+  /** Optional: seconds after a last lease ends before the reconciler fails the job. */
+  reconcilerGraceSeconds: 'RECONCILER_GRACE_SECONDS',
+  /** Optional: seconds after an earlier lease ends before the reconciler reports the job stalled. */
+  reconcilerStalledAfterSeconds: 'RECONCILER_STALLED_AFTER_SECONDS',
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -116,5 +120,28 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     deadlineMarginMs: env[ENV.deadlineMarginMs] ? r.positiveInt(ENV.deadlineMarginMs, 0) : undefined,
   };
   r.check('Worker');
+  return Object.freeze(config);
+}
+
+/** The reconciler's configuration. */
+export interface ReconcilerConfig {
+  readonly tableName: string;
+  readonly retentionDays: number;
+  /** Seconds after a last lease ends before the job is failed. @default 60 */
+  readonly graceSeconds: number;
+  /** Seconds after an earlier lease ends before the job is reported stalled. @default 300 */
+  readonly stalledAfterSeconds: number;
+}
+
+/** Parses the reconciler's environment once, naming everything that is missing. */
+export function loadReconcilerConfig(env: Env): ReconcilerConfig {
+  const r = reader(env);
+  const config = {
+    tableName: r.required(ENV.tableName),
+    retentionDays: r.positiveInt(ENV.retentionDays, DEFAULT_RETENTION_DAYS),
+    graceSeconds: r.positiveInt(ENV.reconcilerGraceSeconds, 60),
+    stalledAfterSeconds: r.positiveInt(ENV.reconcilerStalledAfterSeconds, 300),
+  };
+  r.check('Reconciler');
   return Object.freeze(config);
 }

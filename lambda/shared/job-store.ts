@@ -4,10 +4,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { JobRecord } from './job.js';
+import { type JobRecord, LEASE_INDEX, LEASE_SHARDS } from './job.js';
 import {
   type Guard,
   ruleFor,
@@ -35,7 +36,14 @@ export interface JobStore {
    * attempt, or not in the status the change starts from.
    */
   transition(jobId: string, change: Transition, context: TransitionContext): Promise<boolean>;
+  /** The running jobs whose lease ended before `epochSeconds`, from the sparse lease index. */
+  expiredLeases(epochSeconds: number): AsyncIterable<LeasedJob>;
 }
+
+/** A running job as the lease index holds it. */
+export type LeasedJob = Pick<JobRecord, 'jobId' | 'type' | 'status' | 'attempts' | 'maxAttempts'> & {
+  readonly leaseExpiresAt: number;
+};
 
 /** How a store is built: its table, and how long finished jobs stay readable. */
 export interface JobStoreOptions {
@@ -200,6 +208,26 @@ export class DynamoJobStore implements JobStore {
       new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }),
     );
     return out.Item as JobRecord | undefined;
+  }
+
+  async *expiredLeases(epochSeconds: number): AsyncIterable<LeasedJob> {
+    for (let shard = 0; shard < LEASE_SHARDS; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: LEASE_INDEX.name,
+            KeyConditionExpression: '#shard = :shard AND #lease < :before',
+            ExpressionAttributeNames: { '#shard': LEASE_INDEX.partitionKey, '#lease': LEASE_INDEX.sortKey },
+            ExpressionAttributeValues: { ':shard': String(shard), ':before': epochSeconds },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        yield* (page.Items ?? []) as LeasedJob[];
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
   }
 
   async transition(jobId: string, change: Transition, context: TransitionContext): Promise<boolean> {

@@ -53,6 +53,15 @@ export interface JobRecord {
   readonly leaseShard?: string;
 }
 
+/** The sparse index of running jobs by the end of their lease; only `running` items carry its keys. */
+export const LEASE_INDEX = Object.freeze({
+  name: 'leases',
+  partitionKey: 'leaseShard',
+  sortKey: 'leaseExpiresAt',
+  /** What the reconciler reads of each job besides the keys. */
+  attributes: ['type', 'status', 'attempts', 'maxAttempts'] as const,
+});
+
 /** Partitions of the lease index: enough that no one key takes every running job's write. */
 export const LEASE_SHARDS = 16;
 

@@ -20,8 +20,12 @@ export const JOB_METRICS = Object.freeze({
   duplicates: 'duplicates',
   /** Records the worker did not start (deadline, or an earlier failure in their FIFO group). */
   notStarted: 'notStarted',
-  /** Each job's run time, in milliseconds (a sample of at most 100 per batch). */
+  /** Each job's run time, in milliseconds (a sample per batch). */
   duration: 'duration',
+  /** Jobs the reconciler failed because their worker stopped during the last attempt. */
+  leaseExpired: 'leaseExpired',
+  /** Jobs whose lease ended long ago on an earlier attempt with no new attempt started (reconciler). */
+  stalled: 'stalled',
 });
 
 /** The name of one of {@link JOB_METRICS}. */

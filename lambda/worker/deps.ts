@@ -1,7 +1,8 @@
 import type { ChangeMessageVisibilityBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { JobLogger, JobType } from '../jobs/define.js';
+import type { JobType } from '../jobs/define.js';
 import type { WorkerConfig } from '../shared/config.js';
 import type { JobStore } from '../shared/job-store.js';
+import type { WorkerLogger } from '../shared/powertools-logger.js';
 
 /**
  * The two SQS calls the worker makes: SendMessage to the DLQ and
@@ -23,14 +24,7 @@ export interface WorkerMetrics {
   publishStoredMetrics(): unknown;
 }
 
-/**
- * The worker's logger: a {@link JobLogger} that may also be told when a batch
- * starts, to read per-invocation settings (such as the log level) once per
- * batch instead of once per line.
- */
-export interface WorkerLogger extends JobLogger {
-  startBatch?(): void;
-}
+export type { WorkerLogger } from '../shared/powertools-logger.js';
 
 /** What the worker needs, injected so tests and the benchmark pass their own. */
 export interface WorkerDeps {

@@ -8,7 +8,7 @@ import { getJobType } from '../jobs/registry.js';
 import { loadWorkerConfig } from '../shared/config.js';
 import { DynamoJobStore } from '../shared/job-store.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
-import { powertoolsJobLogger } from './powertools-logger.js';
+import { powertoolsJobLogger } from '../shared/powertools-logger.js';
 import { processBatch, type WorkerDeps } from './process.js';
 
 const config = loadWorkerConfig(process.env);

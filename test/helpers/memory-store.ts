@@ -1,6 +1,12 @@
 import { DEFAULT_RETENTION_DAYS } from '../../lambda/shared/config.js';
 import type { JobRecord } from '../../lambda/shared/job.js';
-import { type CreateOutcome, type JobStore, type JobStoreOptions, stampClock } from '../../lambda/shared/job-store.js';
+import {
+  type CreateOutcome,
+  type JobStore,
+  type JobStoreOptions,
+  type LeasedJob,
+  stampClock,
+} from '../../lambda/shared/job-store.js';
 import {
   applyTransition,
   type Transition,
@@ -60,6 +66,14 @@ export class MemoryJobStore implements JobStore {
   async get(jobId: string): Promise<JobRecord | undefined> {
     checkKey(jobId);
     return this.records.get(jobId);
+  }
+
+  async *expiredLeases(epochSeconds: number): AsyncIterable<LeasedJob> {
+    for (const r of this.records.values()) {
+      if (r.leaseShard !== undefined && r.leaseExpiresAt !== undefined && r.leaseExpiresAt < epochSeconds) {
+        yield { ...r, leaseExpiresAt: r.leaseExpiresAt };
+      }
+    }
   }
 
   transition(jobId: string, change: Transition, context: TransitionContext): Promise<boolean> {

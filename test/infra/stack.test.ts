@@ -46,7 +46,10 @@ describe('QueueWorkersStack', () => {
         SqsManagedSseEnabled: true,
         VisibilityTimeout: visibilityTimeoutSeconds(type.queue),
         MessageRetentionPeriod: 7 * 86_400,
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: type.queue.maxAttempts },
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+          maxReceiveCount: type.queue.maxAttempts + 1,
+        },
         RedriveAllowPolicy: { redrivePermission: 'denyAll' },
       });
     });
@@ -180,7 +183,11 @@ describe('QueueWorkersStack', () => {
   });
 
   it('grants workers only GetItem and UpdateItem on the table, and the API no delete or scan', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    // The reconciler's one Query is on the lease index alone; see its own test.
+    const reconciler = idOf(template, 'AWS::IAM::Policy', 'ReconcilerFunctionServiceRoleDefaultPolicy');
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id !== reconciler)
+      .map(([, p]) => p);
     const ddbActions = policies.map((p) =>
       (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
         .flatMap((s) => [s.Action].flat())
@@ -229,6 +236,45 @@ describe('QueueWorkersStack', () => {
         },
       });
     }
+  });
+
+  it('runs the reconciler every minute, granted a Query of the lease index and UpdateItem on the table only', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [idOf(template, 'AWS::Lambda::Function', 'ReconcilerFunction'), 'Arn'] },
+        }),
+      ],
+    });
+    const table = idOf(template, 'AWS::DynamoDB::Table', 'JobsTable');
+    const policy =
+      template.findResources('AWS::IAM::Policy')[
+        idOf(template, 'AWS::IAM::Policy', 'ReconcilerFunctionServiceRoleDefaultPolicy')
+      ];
+    const statements = (policy?.Properties.PolicyDocument.Statement ?? []) as { Action: unknown; Resource: unknown }[];
+    expect(statements.filter((s) => String(s.Action).startsWith('dynamodb:'))).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/leases']] },
+      }),
+      expect.objectContaining({ Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [table, 'Arn'] } }),
+    ]);
+  });
+
+  it('indexes running jobs by the end of their lease, sharded, with only what the reconciler reads', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'leases',
+          KeySchema: [
+            { AttributeName: 'leaseShard', KeyType: 'HASH' },
+            { AttributeName: 'leaseExpiresAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['type', 'status', 'attempts', 'maxAttempts'] },
+        },
+      ],
+    });
   });
 
   it('outputs the API URL and table name', () => {

@@ -1,6 +1,11 @@
 import { type Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
-import type { WorkerLogger } from './deps.js';
+import type { JobLogger } from '../jobs/define.js';
+
+/** A {@link JobLogger} that may be told when a batch (an invocation) starts, to read its settings once. */
+export interface WorkerLogger extends JobLogger {
+  startBatch?(): void;
+}
 
 /**
  * A {@link WorkerLogger} on Powertools' Logger. It skips lines below the

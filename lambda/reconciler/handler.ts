@@ -1,0 +1,42 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { loadReconcilerConfig } from '../shared/config.js';
+import { DynamoJobStore } from '../shared/job-store.js';
+import { JOB_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
+import { powertoolsJobLogger } from '../shared/powertools-logger.js';
+import { type ReconcilerCounts, reconcile } from './reconcile.js';
+
+const config = loadReconcilerConfig(process.env);
+const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { function: 'reconciler' } });
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const store = new DynamoJobStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays });
+const jobLogger = powertoolsJobLogger(logger);
+
+/** One EMF line per job type, with the type as a dimension, as the workers publish theirs. */
+function publish(counts: ReconcilerCounts): void {
+  for (const [type, { expired, stalled }] of counts) {
+    const metrics = new Metrics({
+      namespace: METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
+      defaultDimensions: { type },
+    });
+    metrics.addMetric(JOB_METRICS.leaseExpired, 'Count', expired);
+    metrics.addMetric(JOB_METRICS.stalled, 'Count', stalled);
+    metrics.publishStoredMetrics();
+  }
+}
+
+/** EventBridge schedule entry point: one reconciliation, its figures logged and published. */
+export async function handler(_event: unknown, context: Context): Promise<{ expired: number; stalled: number }> {
+  logger.addContext(context);
+  const report = await reconcile({ store, logger: jobLogger, policy: config });
+  publish(report.counts);
+  logger.info('reconciled the job table with its leases', {
+    expired: report.expired.length,
+    stalled: report.stalled.length,
+  });
+  return { expired: report.expired.length, stalled: report.stalled.length };
+}

@@ -1,0 +1,105 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IAlarmAction,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV } from '../lambda/shared/config.js';
+import { JOB_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/shared/observability.js';
+import { QueueWorkersFunction } from './function.js';
+import type { JobTable } from './job-table.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Props of {@link JobReconciler}. */
+export interface JobReconcilerProps {
+  /** The job table, with its lease index. */
+  readonly table: JobTable;
+  /** Days a finished job stays in the table. */
+  readonly retentionDays: number;
+  /** The job types, for the stalled-jobs alarm. */
+  readonly jobTypeNames: readonly string[];
+  /** Where the stalled-jobs alarm (and its recovery) goes. */
+  readonly action: IAlarmAction;
+  /**
+   * How often the reconciler runs.
+   * @default Schedule.rate(Duration.minutes(1))
+   */
+  readonly schedule?: Schedule;
+  /**
+   * How long its logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The reconciler: a function run on a schedule that finds, through the job
+ * table's lease index, the running jobs whose worker stopped without a word
+ * (crash, hard timeout, out of memory), fails those on their last attempt and
+ * reports the rest as stalled. Granted only a query of the table's indexes and
+ * updates of its items; an alarm fires while jobs are stalled.
+ */
+export class JobReconciler extends Construct {
+  public readonly function: QueueWorkersFunction;
+  public readonly rule: Rule;
+  public readonly stalledAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: JobReconcilerProps) {
+    super(scope, id);
+    this.function = new QueueWorkersFunction(this, 'Function', {
+      entry: path.join(here, '../lambda/reconciler/handler.ts'),
+      description: 'queue-workers reconciler: fails jobs whose worker stopped during their last attempt',
+      timeout: Duration.seconds(60),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      environment: {
+        [ENV.tableName]: props.table.table.tableName,
+        [ENV.retentionDays]: String(props.retentionDays),
+      },
+    });
+    props.table.grantLeaseQuery(this.function);
+    props.table.grantItems(this.function, 'dynamodb:UpdateItem');
+    this.rule = new Rule(this, 'Schedule', {
+      description: 'Runs the queue-workers reconciler',
+      schedule: props.schedule ?? Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.function, { retryAttempts: 2 })],
+    });
+
+    const stalled = props.jobTypeNames.map(
+      (type) =>
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: JOB_METRICS.stalled,
+          dimensionsMap: { service: SERVICE_NAME, type },
+          statistic: 'Sum',
+          period: Duration.minutes(1),
+        }),
+    );
+    this.stalledAlarm = new Alarm(this, 'StalledJobs', {
+      alarmDescription:
+        'Jobs are stalled: a worker stopped during an attempt and SQS has not delivered the job again for minutes.',
+      metric: new MathExpression({
+        expression: stalled.map((_, i) => `FILL(m${i}, 0)`).join(' + ') || '0',
+        usingMetrics: Object.fromEntries(stalled.map((m, i) => [`m${i}`, m])),
+        period: Duration.minutes(1),
+        label: 'stalled jobs',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.stalledAlarm.addAlarmAction(props.action);
+    this.stalledAlarm.addOkAction(props.action);
+  }
+}
