@@ -11,18 +11,30 @@ export const simulatePayload = z.strictObject({
   failTimes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(1000))),
   /** Fail with a non-retryable error on every attempt. */
   fatal: z.optional(z.boolean()),
+  /**
+   * On this attempt, end the process abruptly, as a crash in native code or
+   * running out of memory would: no error, no outcome, nothing recorded.
+   */
+  crashOnAttempt: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(1000))),
+  /** Hang this long, in milliseconds, ignoring the abort signal: a handler stuck past its timeout. */
+  hangMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(900_000))),
 });
 
 /**
  * A job that does nothing but what it is told: for demos, tests and
- * benchmarks of the retry and DLQ paths.
+ * benchmarks of the retry and DLQ paths, and for fault injection (a crash, a
+ * hang past the timeout).
  */
 export const simulate = defineJobType({
   name: 'simulate',
-  description: 'Sleeps sleepMs, then fails retryably on its first failTimes attempts, or always when fatal.',
+  description:
+    'Sleeps sleepMs, then fails retryably on its first failTimes attempts, or always when fatal; crashOnAttempt ends the process, hangMs ignores the timeout.',
   payload: simulatePayload,
   queue: { maxAttempts: 3, backoff: { baseSeconds: 1, capSeconds: 30 } },
   handler: async (payload, ctx) => {
+    // Exit code 137 is what a process killed for its memory shows; Lambda reports Runtime.ExitError.
+    if (payload.crashOnAttempt === ctx.attempt) process.exit(137);
+    if (payload.hangMs) await sleep(payload.hangMs);
     if (payload.sleepMs) await sleep(payload.sleepMs, undefined, { signal: ctx.signal });
     if (payload.fatal) throw new NonRetryableError('simulated fatal failure');
     const failTimes = payload.failTimes ?? 0;
