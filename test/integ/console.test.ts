@@ -36,7 +36,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-describe('the operator console', () => {
+describe("the operator console's files", () => {
   it('serves the dashboard page, its script and its style sheet', async () => {
     // Act
     const responses = await Promise.all(['/ui', '/ui/app.js', '/ui/style.css'].map((p) => fetch(`${runtime.url}${p}`)));
@@ -60,7 +60,9 @@ describe('the operator console', () => {
       body: { error: { code: 'NOT_FOUND', message: 'No admin endpoint GET /ui/api/nothing.' } },
     });
   });
+});
 
+describe("the operator console's JSON endpoints", () => {
   it('counts the jobs the pollers finish, per job type, in the overview and the throughput', async () => {
     // Prepare
     const res = await api.request('POST', '/jobs/batch', {
@@ -135,7 +137,9 @@ describe('the operator console', () => {
     expect(redriven.body).toMatchObject({ type: 'simulate', method: 'manual', requeued: 1 });
     expect(await get('/ui/api/dlq/nosuch')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   });
+});
 
+describe("the operator console's refusals and banner", () => {
   it('refuses a POST from another origin, and one that is not JSON', async () => {
     // Act
     const crossOrigin = await post('/ui/api/dlq/simulate/redrive', {}, { origin: 'http://evil.example' });

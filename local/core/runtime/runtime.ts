@@ -103,7 +103,10 @@ class RunningApp implements LocalRuntime {
   ) {
     this.current = this.load();
     this.workloads = new Workloads({
-      ...emulators,
+      sqsEndpoint: emulators.sqsEndpoint,
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      pollerSqs: emulators.pollerSqs,
+      queueUrl: emulators.queueUrl,
       path: settings.hostEnv.PATH ?? '',
       limit: settings.concurrency,
       unpolled: settings.functionConcurrency,

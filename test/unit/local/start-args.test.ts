@@ -55,7 +55,9 @@ describe('npm start arguments and environment', () => {
       options: { watch: false, stack: 'Shop', app: 'tsx app.ts', outDir: 'out', synth: 'never' },
     });
   });
+});
 
+describe("npm start's usage errors", () => {
   it.each([
     { argv: ['--port', 'x'], env: {}, message: 'Port "x" is not a port number (0-65535).' },
     { argv: [], env: { PORT: '70000' }, message: 'Port "70000" is not a port number (0-65535).' },

@@ -104,7 +104,9 @@ describe("dynalite's parse cache", () => {
     expect(first).toBe('ok');
     expect(second).toMatch(/ConditionalCheckFailed|conditional request failed/i);
   });
+});
 
+describe("dynalite's parse cache: what it never caches, and its bound", () => {
   it('checks BETWEEN bounds on every request, as they are never cached', async () => {
     // Prepare
     const scan = (lo: string, hi: string) =>

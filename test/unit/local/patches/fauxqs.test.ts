@@ -69,7 +69,9 @@ describe('fauxqs, as patched', () => {
     expect(found.QueueUrl).toBe(`${endpoint}/000000000000/orders`);
     expect(own.queueUrl).toBe(`${endpoint}/000000000000/mails`);
   });
+});
 
+describe('fauxqs, as patched: in-process receive and delete', () => {
   it('receives and deletes in process, with receive counts and system attributes', async () => {
     // Prepare
     const server = await start({ host: '' });

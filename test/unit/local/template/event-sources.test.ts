@@ -76,7 +76,9 @@ describe('reading event sources', () => {
     // Assess
     expect(source?.enabled).toBe(false);
   });
+});
 
+describe('reading event sources that are not polled as declared', () => {
   it('ignores a source that is not an SQS queue of the stack, and notes it', () => {
     // Act
     const plan = planOf({

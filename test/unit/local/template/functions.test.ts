@@ -48,7 +48,9 @@ describe('reading functions', () => {
     // Assess
     expect(fn?.displayName).toBe('Workers/simulate');
   });
+});
 
+describe("reading a function's environment", () => {
   it('resolves Ref, Fn::GetAtt, Fn::Join and Fn::Sub in the environment to the local resources', () => {
     // Act
     const [fn] = planOf({

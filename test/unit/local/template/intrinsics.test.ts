@@ -64,7 +64,9 @@ describe('resolving intrinsics', () => {
     // Assess
     expect(resolved).toEqual(expected);
   });
+});
 
+describe('resolving intrinsics: parameters and placeholders', () => {
   it("resolves a Ref to a parameter to the parameter's default", () => {
     // Act
     const resolved = resolver({ Stage: { Default: 'v1' } }).resolve({ Ref: 'Stage' });

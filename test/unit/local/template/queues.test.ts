@@ -52,7 +52,9 @@ describe('reading queues', () => {
     expect(queue?.name.length).toBe(80);
     expect(queue?.attributes.FifoQueue).toBe('true');
   });
+});
 
+describe("reading a queue's redrive policy", () => {
   it("points the RedrivePolicy at the local DLQ's ARN and records the DLQ and its maxReceiveCount", () => {
     // Prepare
     const resources = {

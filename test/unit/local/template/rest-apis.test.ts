@@ -99,7 +99,9 @@ describe('reading REST APIs', () => {
     // Assess
     expect(restApi?.stage).toBe('prod');
   });
+});
 
+describe('reading what a REST API does not serve locally', () => {
   it('records the authorization a method requires, which the banner says is not checked', () => {
     // Act
     const [restApi] = planOf({
