@@ -1,13 +1,16 @@
 /**
  * Messages survive a restart of the persisted emulators, including after a
- * ChangeMessageVisibility to 0: fauxqs 2.4.1 wrote NULL into a NOT NULL column
- * there and dropped the message (fixed by patches/fauxqs+2.4.1.patch).
+ * ChangeMessageVisibility to 0 (fauxqs 2.4.1 wrote NULL into a NOT NULL column
+ * there and dropped the message), and their URLs follow the new port (patches/fauxqs+2.4.1.patch).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
@@ -125,5 +128,24 @@ describe('persisted queues across a restart', () => {
     // Assess
     expect(listed).toHaveLength(1);
     expect(again.map((m) => m.messageId)).toEqual(listed.map((m) => m.messageId));
+  });
+
+  it('answers queue URLs on the port it has now, not the one the queue was created on', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'qw-persist-'));
+    dirs.push(dataDir);
+    await stop(await start(dataDir));
+    // Act
+    const again = await start(dataDir);
+    const created = await again.sqs.send(
+      new CreateQueueCommand({ QueueName: 'work', Attributes: { VisibilityTimeout: '30' } }),
+    );
+    const found = await again.sqs.send(new GetQueueUrlCommand({ QueueName: 'work' }));
+    const listed = await again.sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'work' }));
+    // Assess
+    const url = `${again.sqsEndpoint}/000000000000/work`;
+    expect(created.QueueUrl).toBe(url);
+    expect(found.QueueUrl).toBe(url);
+    expect(listed.QueueUrls).toEqual([url]);
   });
 });
