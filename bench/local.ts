@@ -15,15 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
-import { startEmulators } from '../local/emulators.js';
-import { createOutput, startLocal } from '../local/index.js';
+import { THROWAWAY_CREDENTIALS } from '../local/core/local-aws.js';
+import { createOutput, startEmulators, startLocal } from '../local/index.js';
 import { queueCounts } from '../ops/queue-stats.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const PER_REQUEST = 100;
 const CLIENT_CONCURRENCY = 4;
 const CONSUMERS = 5;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** What a child reports once it is ready. */
 interface Ready {
@@ -71,7 +70,7 @@ async function baselineChild(): Promise<void> {
     { logicalId: 'Baseline', name: 'baseline', arn: '', fifo: false, attributes: { VisibilityTimeout: '30' } },
   ]);
   const queueUrl = emulators.queueUrl('baseline');
-  const sqs = new SQSClient({ region, endpoint: emulators.sqsEndpoint, credentials: { ...credentials } });
+  const sqs = new SQSClient({ region, endpoint: emulators.sqsEndpoint, credentials: { ...THROWAWAY_CREDENTIALS } });
   let processed = 0;
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -212,7 +211,7 @@ async function countSucceeded(ready: Ready): Promise<number> {
   const ddb = new DynamoDBClient({
     region: ready.region,
     endpoint: ready.dynamodbEndpoint,
-    credentials: { ...credentials },
+    credentials: { ...THROWAWAY_CREDENTIALS },
   });
   let count = 0;
   let start: Record<string, unknown> | undefined;
@@ -252,7 +251,11 @@ async function measure(role: 'runtime' | 'baseline'): Promise<Result> {
   const sampler = setInterval(() => {
     peak = Math.max(peak, treeRss(pid));
   }, 100);
-  const sqs = new SQSClient({ region: ready.region, endpoint: ready.sqsEndpoint, credentials: { ...credentials } });
+  const sqs = new SQSClient({
+    region: ready.region,
+    endpoint: ready.sqsEndpoint,
+    credentials: { ...THROWAWAY_CREDENTIALS },
+  });
   const started = performance.now();
   await submitAll(ready.url);
   const submitSeconds = (performance.now() - started) / 1000;

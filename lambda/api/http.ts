@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import {
   ConfigError,
+  ForbiddenError,
   IdempotencyConflictError,
   MalformedJsonError,
   MethodNotAllowedError,
@@ -20,6 +21,7 @@ export function statusFor(error: QueueWorkersError): number {
   if (error instanceof ValidationError || error instanceof MalformedJsonError || error instanceof UnknownJobTypeError) {
     return 400;
   }
+  if (error instanceof ForbiddenError) return 403;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof MethodNotAllowedError) return 405;
   if (error instanceof IdempotencyConflictError || error instanceof RedriveRefusedError) return 409;

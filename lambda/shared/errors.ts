@@ -89,6 +89,14 @@ export class NotFoundError extends QueueWorkersError {
   }
 }
 
+/** The caller may not do this (the local dashboard refuses cross-origin writes). */
+export class ForbiddenError extends QueueWorkersError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+    this.name = 'ForbiddenError';
+  }
+}
+
 /** A route that exists, called with a method it does not accept. */
 export class MethodNotAllowedError extends QueueWorkersError {
   readonly allow: readonly string[];

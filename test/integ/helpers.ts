@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
 import { type LocalOptions, type LocalRuntime, type Output, startLocal } from '../../local/index.js';
 import { INTEG_STACK } from './fixtures/app.js';
 
@@ -75,7 +76,7 @@ export function queueRecorder<T>(runtime: LocalRuntime, queueUrl: string) {
   const sqs = new SQSClient({
     region: runtime.region,
     endpoint: runtime.sqsEndpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { ...THROWAWAY_CREDENTIALS },
   });
   const items: T[] = [];
   let running = true;

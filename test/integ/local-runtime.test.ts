@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
 import { type LocalRuntime, PortInUseError, startLocal } from '../../local/index.js';
 import apiSample from '../events/apigw-proxy-event.json' with { type: 'json' };
 import sqsSample from '../events/sqs-event.json' with { type: 'json' };
@@ -42,7 +43,7 @@ beforeAll(async () => {
   sqs = new SQSClient({
     region: runtime.region,
     endpoint: runtime.sqsEndpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { ...THROWAWAY_CREDENTIALS },
   });
   const queueOf = (prefix: string) => {
     const q = runtime.plan().queues.find((x) => x.logicalId.startsWith(prefix));

@@ -13,6 +13,8 @@ export interface SynthOptions {
   readonly sources: readonly string[];
   /** `auto` synthesizes only when a source is newer than the assembly. */
   readonly mode: 'auto' | 'always' | 'never';
+  /** The environment `cdk synth` inherits; the project's bin and this Node go first on its PATH. */
+  readonly env: NodeJS.ProcessEnv;
   readonly onStart?: () => void;
 }
 
@@ -70,9 +72,9 @@ export async function ensureSynth(options: SynthOptions): Promise<boolean> {
   const args = ['synth', '--quiet', '--no-notices', '--output', options.outDir];
   if (options.app !== undefined) args.push('--app', options.app);
   const env = {
-    ...process.env,
+    ...options.env,
     // The app and its bundler must run on the same Node as the runtime, not whatever is first on PATH.
-    PATH: [path.join(options.projectDir, 'node_modules', '.bin'), path.dirname(process.execPath), process.env.PATH]
+    PATH: [path.join(options.projectDir, 'node_modules', '.bin'), path.dirname(process.execPath), options.env.PATH]
       .filter(Boolean)
       .join(path.delimiter),
     CDK_DISABLE_CLI_TELEMETRY: 'true',

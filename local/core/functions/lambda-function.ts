@@ -1,38 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FunctionDef } from './template.js';
+import type { FunctionDef } from '../plan.js';
+import type { InvokeResult } from './invoke-result.js';
 
 const BOOTSTRAP = fileURLToPath(new URL('./lambda-bootstrap.mjs', import.meta.url));
 /** Lambda's limit on the init phase. */
 const INIT_TIMEOUT_MS = 10_000;
-
-/**
- * Most execution environments of one function that run at once locally:
- * `QW_CONCURRENCY` if set, else this machine's cores (at least 2). Lambda would
- * scale out further; here each environment is a V8 isolate of 30-40 MB that
- * competes for the same cores, so more of them add memory and contention but no
- * throughput for CPU-bound work. Invocations beyond it wait for a free
- * environment, and event sources run no more pollers than this.
- */
-export function localConcurrencyLimit(env: NodeJS.ProcessEnv = process.env): number {
-  const configured = Number(env.QW_CONCURRENCY);
-  if (Number.isInteger(configured) && configured > 0) return configured;
-  return Math.max(2, availableParallelism());
-}
-
-/** The outcome of one invocation, as the Lambda service reports it to its caller. */
-export type InvokeResult =
-  | { readonly ok: true; readonly payload: unknown; readonly durationMs: number }
-  | {
-      readonly ok: false;
-      readonly errorType: string;
-      readonly errorMessage: string;
-      /** The invocation ran past the function's timeout and was stopped. */
-      readonly timedOut: boolean;
-      readonly durationMs: number;
-    };
 
 /** Where a function's output goes: one call per line it writes. */
 export type LineSink = (functionName: string, line: string, stream: 'stdout' | 'stderr') => void;
@@ -41,8 +15,8 @@ export type LineSink = (functionName: string, line: string, stream: 'stdout' | '
 export interface LambdaFunctionOptions {
   /** Environment every execution environment gets on top of the template's (endpoints, region, credentials). */
   readonly baseEnv: Readonly<Record<string, string>>;
-  /** Most execution environments at once, further capped by {@link localConcurrencyLimit}; further invocations wait for one to free up. */
-  readonly maxConcurrency: number;
+  /** Most execution environments at once; further invocations wait for one to free up. */
+  readonly maxEnvironments: number;
   readonly output: LineSink;
 }
 
@@ -70,14 +44,12 @@ export class LambdaFunction {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
-  private readonly maxEnvironments: number;
 
   constructor(
     def: FunctionDef,
     private readonly options: LambdaFunctionOptions,
   ) {
     this.def = def;
-    this.maxEnvironments = Math.min(options.maxConcurrency, localConcurrencyLimit());
   }
 
   get definition(): FunctionDef {
@@ -178,7 +150,7 @@ export class LambdaFunction {
         return Promise.resolve(env);
       }
     }
-    if (this.envs.size < this.maxEnvironments) {
+    if (this.envs.size < this.options.maxEnvironments) {
       const env = this.spawn();
       env.busy = true;
       return Promise.resolve(env);
@@ -207,61 +179,29 @@ export class LambdaFunction {
 
   private spawn(): Environment {
     const def = this.def;
-    const env: Record<string, string> = {
-      ...this.options.baseEnv,
-      ...def.environment,
-      AWS_LAMBDA_FUNCTION_NAME: def.functionName,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(def.memoryMb),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${def.functionName}`,
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_EXECUTION_ENV: `AWS_Lambda_${def.runtime}`,
-      LAMBDA_TASK_ROOT: def.codeDir,
-      _HANDLER: def.handler,
-    };
-    const worker = new Worker(BOOTSTRAP, {
-      // Not the runtime's own flags (such as tsx's loader): Lambda runs the bundle on a bare Node.
-      execArgv: [],
-      env,
-      stdout: true,
-      stderr: true,
-      workerData: {
-        codeDir: def.codeDir,
-        handler: def.handler,
-        sourceMaps: (def.environment.NODE_OPTIONS ?? '').includes('--enable-source-maps'),
-      },
-      // Lambda's memory setting caps the heap; exceeding it ends the environment as Lambda's OOM would.
-      // A small young generation keeps each idle environment's footprint near Lambda's, where the heap is sized to memory.
-      resourceLimits: { maxOldGenerationSizeMb: def.memoryMb, maxYoungGenerationSizeMb: 8 },
-      name: def.displayName,
-    });
-    worker.unref();
+    const worker = startWorker(def, this.options.baseEnv);
     pipeLines(worker.stdout, (line) => this.options.output(def.displayName, line, 'stdout'));
     pipeLines(worker.stderr, (line) => this.options.output(def.displayName, line, 'stderr'));
-    let markReady: () => void = () => undefined;
-    let failInit: (e: unknown) => void = () => undefined;
-    const ready = new Promise<void>((resolve, reject) => {
-      markReady = resolve;
-      failInit = reject;
-    });
-    ready.catch(() => undefined);
-    const initTimer = setTimeout(
-      () => failInit({ errorType: 'Runtime.InitTimeout', errorMessage: 'Init phase exceeded 10 seconds' }),
-      INIT_TIMEOUT_MS,
-    );
-    const record: Environment = { worker, generation: this.generation, ready, busy: false, dead: false };
-    worker.on('message', (message: WorkerMessage) => {
+    const init = initPhase();
+    const record: Environment = { worker, generation: this.generation, ready: init.ready, busy: false, dead: false };
+    this.follow(record, init);
+    this.envs.add(record);
+    return record;
+  }
+
+  /** Settles the environment's init phase and invocations from what its worker reports, crashes included. */
+  private follow(record: Environment, init: InitPhase): void {
+    const def = this.def;
+    record.worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'ready') {
-        clearTimeout(initTimer);
-        markReady();
+        init.succeed();
       } else if (message.type === 'init-error') {
-        clearTimeout(initTimer);
         this.options.output(
           def.displayName,
           `INIT_REPORT ${message.error.errorType}: ${message.error.errorMessage}`,
           'stderr',
         );
-        failInit(message.error);
+        init.fail(message.error);
       } else if (message.type === 'result' && record.current?.id === message.id) {
         const durationMs = 0;
         record.current.settle(
@@ -273,12 +213,11 @@ export class LambdaFunction {
     });
     const crashed = (errorType: string, errorMessage: string) => {
       record.dead = true;
-      clearTimeout(initTimer);
-      failInit({ errorType, errorMessage });
+      init.fail({ errorType, errorMessage });
       record.current?.settle({ ok: false, errorType, errorMessage, timedOut: false, durationMs: 0 });
       this.envs.delete(record);
     };
-    worker.on('error', (error: Error & { code?: string }) => {
+    record.worker.on('error', (error: Error & { code?: string }) => {
       const oom = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
       this.options.output(def.displayName, `Runtime exited: ${error.stack ?? error.message}`, 'stderr');
       crashed(
@@ -286,11 +225,9 @@ export class LambdaFunction {
         oom ? `Runtime exited: out of memory (${def.memoryMb} MB)` : `Runtime exited with error: ${error.message}`,
       );
     });
-    worker.on('exit', (code) => {
+    record.worker.on('exit', (code) => {
       if (!record.dead) crashed('Runtime.ExitError', `Runtime exited with exit code ${code}`);
     });
-    this.envs.add(record);
-    return record;
   }
 
   private async retire(env: Environment): Promise<void> {
@@ -299,6 +236,73 @@ export class LambdaFunction {
     this.envs.delete(env);
     await env.worker.terminate();
   }
+}
+
+/** One execution environment: a worker thread running the bootstrap, with the function's environment variables. */
+function startWorker(def: FunctionDef, baseEnv: Readonly<Record<string, string>>): Worker {
+  const env: Record<string, string> = {
+    ...baseEnv,
+    ...def.environment,
+    AWS_LAMBDA_FUNCTION_NAME: def.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(def.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${def.functionName}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${def.runtime}`,
+    LAMBDA_TASK_ROOT: def.codeDir,
+    _HANDLER: def.handler,
+  };
+  const worker = new Worker(BOOTSTRAP, {
+    // Not the runtime's own flags (such as tsx's loader): Lambda runs the bundle on a bare Node.
+    execArgv: [],
+    env,
+    stdout: true,
+    stderr: true,
+    workerData: {
+      codeDir: def.codeDir,
+      handler: def.handler,
+      sourceMaps: (def.environment.NODE_OPTIONS ?? '').includes('--enable-source-maps'),
+    },
+    // Lambda's memory setting caps the heap; exceeding it ends the environment as Lambda's OOM would.
+    // A small young generation keeps each idle environment's footprint near Lambda's, where the heap is sized to memory.
+    resourceLimits: { maxOldGenerationSizeMb: def.memoryMb, maxYoungGenerationSizeMb: 8 },
+    name: def.displayName,
+  });
+  worker.unref();
+  return worker;
+}
+
+/** An environment's init phase: ready once the handler loaded, failed by an init error, a crash or the init timeout. */
+interface InitPhase {
+  readonly ready: Promise<void>;
+  succeed(): void;
+  fail(error: { errorType: string; errorMessage: string }): void;
+}
+
+function initPhase(): InitPhase {
+  let resolve: () => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const ready = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // An environment nobody invoked yet may fail its init; that is reported when it is invoked.
+  ready.catch(() => undefined);
+  const timer = setTimeout(
+    () => reject({ errorType: 'Runtime.InitTimeout', errorMessage: 'Init phase exceeded 10 seconds' }),
+    INIT_TIMEOUT_MS,
+  );
+  return {
+    ready,
+    succeed() {
+      clearTimeout(timer);
+      resolve();
+    },
+    fail(error) {
+      clearTimeout(timer);
+      reject(error);
+    },
+  };
 }
 
 type WorkerMessage =

@@ -4,22 +4,7 @@
  * the local queue URL, table name or ARN the deployed stack would have given it.
  */
 
-/** The account every local ARN uses; fauxqs builds its ARNs and queue URLs with the same one. */
-export const LOCAL_ACCOUNT = '000000000000';
-
-/** A template resource, as CloudFormation declares it. */
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-  readonly DependsOn?: unknown;
-}
-
-/** A synthesized CloudFormation template. */
-export interface CfnTemplate {
-  readonly Resources: Record<string, CfnResource>;
-  readonly Parameters?: Record<string, { readonly Default?: unknown }>;
-}
+import type { CfnTemplate } from './cfn.js';
 
 /** What a `Ref` and each `Fn::GetAtt` of one resource resolve to locally. */
 export interface LocalIdentity {

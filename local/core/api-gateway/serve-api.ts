@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { InvokeResult } from '../functions/invoke-result.js';
+import type { RestApiDef } from '../plan.js';
+import { type GatewayResponse, gatewayError, toGatewayResponse } from './gateway-response.js';
+import { buildProxyEvent } from './proxy-event.js';
+import { matchRoute } from './routes.js';
+
+/** API Gateway's payload limit for REST APIs. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** What the HTTP server needs to serve one REST API. */
+export interface ApiServerDeps {
+  readonly api: () => RestApiDef | undefined;
+  readonly invoke: (functionLogicalId: string, event: APIGatewayProxyEvent) => Promise<InvokeResult>;
+}
+
+/** Reads the body, up to API Gateway's limit. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, response: GatewayResponse): void {
+  res.writeHead(response.statusCode, { ...response.headers, 'content-length': String(response.body.length) });
+  res.end(response.body);
+}
+
+/**
+ * Serves a request as API Gateway's REST API would: the path may carry the stage
+ * (`/v1/jobs`, as the deployed URL does) or not (`/jobs`, as behind a custom domain).
+ */
+export async function handleApiRequest(req: IncomingMessage, res: ServerResponse, deps: ApiServerDeps): Promise<void> {
+  const api = deps.api();
+  const requestId = randomUUID();
+  if (!api) {
+    send(res, gatewayError(404, 'This app declares no REST API.'));
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://local');
+  const method = (req.method ?? 'GET').toUpperCase();
+  let path = url.pathname;
+  const stagePrefix = `/${api.stage}`;
+  let match =
+    path === stagePrefix || path.startsWith(`${stagePrefix}/`)
+      ? matchRoute(api, method, path.slice(stagePrefix.length) || '/')
+      : undefined;
+  if (match) path = path.slice(stagePrefix.length) || '/';
+  else match = matchRoute(api, method, path);
+  if (!match?.method) {
+    // API Gateway's answer for a path or method the API does not declare.
+    send(
+      res,
+      gatewayError(403, 'Missing Authentication Token', { 'x-amzn-ErrorType': 'MissingAuthenticationTokenException' }),
+    );
+    return;
+  }
+  const functionLogicalId = match.method.functionLogicalId;
+  if (!functionLogicalId) {
+    send(res, gatewayError(500, `The ${match.method.integrationType} integration is not served locally.`));
+    return;
+  }
+  const body = await readBody(req);
+  if (!body) {
+    send(res, gatewayError(413, 'Request Too Long'));
+    return;
+  }
+  const event = buildProxyEvent(
+    api,
+    { ...match, method: match.method },
+    {
+      method,
+      path,
+      requestPath: url.pathname,
+      query: url.searchParams,
+      rawHeaders: req.rawHeaders,
+      body,
+      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      httpVersion: req.httpVersion,
+    },
+  );
+  const result = await deps.invoke(functionLogicalId, event);
+  send(res, toGatewayResponse(result, event.requestContext.requestId ?? requestId));
+}

@@ -1,0 +1,100 @@
+/**
+ * What the local runtime builds from one stack of a synthesized CDK app: its
+ * queues, tables, functions, event sources and REST APIs, every intrinsic
+ * resolved to the local names and ARNs. Template reading (`template/`) produces
+ * a plan; the runtime (`runtime/`) applies it.
+ */
+
+/** An SQS queue the template declares. */
+export interface QueueDef {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly fifo: boolean;
+  /** CreateQueue attributes, every intrinsic resolved (RedrivePolicy names the local DLQ's ARN). */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Logical id of the queue this one redrives to, if any. */
+  readonly deadLetterQueue?: string;
+  readonly maxReceiveCount?: number;
+}
+
+/** A DynamoDB table the template declares. */
+export interface TableDef {
+  readonly logicalId: string;
+  readonly name: string;
+  /** CreateTable input in the API's shape. */
+  readonly create: Record<string, unknown>;
+  /** TimeToLiveSpecification's attribute, when TTL is enabled. */
+  readonly ttlAttribute?: string;
+}
+
+/** A Lambda function the template declares. */
+export interface FunctionDef {
+  readonly logicalId: string;
+  /** Short name for log prefixes: the construct path without the stack and `/Resource`. */
+  readonly displayName: string;
+  readonly functionName: string;
+  readonly arn: string;
+  /** Directory of the function's code (the bundled asset in the cloud assembly). */
+  readonly codeDir: string;
+  /** `file.export`, as Lambda's Handler property. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** Environment.Variables with every intrinsic resolved. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly reservedConcurrency?: number;
+}
+
+/** An SQS event source mapping. */
+export interface EventSourceDef {
+  readonly logicalId: string;
+  readonly functionLogicalId: string;
+  readonly queueLogicalId: string;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  /** ScalingConfig.MaximumConcurrency, if set. */
+  readonly maxConcurrency?: number;
+  readonly reportBatchItemFailures: boolean;
+  readonly enabled: boolean;
+}
+
+/** One method of an API Gateway resource. */
+export interface MethodDef {
+  readonly httpMethod: string;
+  readonly functionLogicalId?: string;
+  readonly integrationType: string;
+  readonly authorizationType: string;
+  readonly apiKeyRequired: boolean;
+}
+
+/** One API Gateway resource (path) and its methods. */
+export interface RouteDef {
+  /** e.g. `/jobs/{jobId}`; `/` for the root. */
+  readonly resourcePath: string;
+  readonly resourceId: string;
+  readonly methods: ReadonlyMap<string, MethodDef>;
+}
+
+/** A REST API the template declares. */
+export interface RestApiDef {
+  readonly logicalId: string;
+  readonly apiId: string;
+  readonly stage: string;
+  readonly binaryMediaTypes: readonly string[];
+  readonly routes: readonly RouteDef[];
+}
+
+/** Everything the local runtime builds from one stack. */
+export interface LocalPlan {
+  readonly stackName: string;
+  readonly region: string;
+  readonly queues: readonly QueueDef[];
+  readonly tables: readonly TableDef[];
+  readonly functions: readonly FunctionDef[];
+  readonly eventSources: readonly EventSourceDef[];
+  readonly apis: readonly RestApiDef[];
+  /** Things the template declares that behave differently locally, to print at start-up. */
+  readonly notes: readonly string[];
+}

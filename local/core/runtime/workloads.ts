@@ -1,0 +1,146 @@
+import { LambdaFunction } from '../functions/lambda-function.js';
+import { THROWAWAY_CREDENTIALS } from '../local-aws.js';
+import type { EventSourceDef, LocalPlan, QueueDef } from '../plan.js';
+import type { PollerSqs } from '../sqs/poller-sqs.js';
+import { SqsPoller } from '../sqs/sqs-poller.js';
+import type { Output } from '../terminal.js';
+import { environmentsOf, pollersOf } from './concurrency.js';
+import type { ProcessedBatch } from './extension.js';
+
+/** Options of {@link Workloads}. */
+export interface WorkloadsOptions {
+  readonly sqsEndpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly pollerSqs: PollerSqs;
+  readonly queueUrl: (queueName: string) => string;
+  /** PATH of the host, which functions get as Lambda gives them its own. */
+  readonly path: string;
+  /** Most environments of one function, and most pollers of one event source. */
+  readonly limit: number;
+  /** Most environments of a function no event source drives. */
+  readonly unpolled: number;
+  readonly output: Output;
+  /** Called after each batch a poller processed. */
+  readonly onBatch: (batch: ProcessedBatch) => void;
+}
+
+interface RunningPoller {
+  /** The event source and its queue's name: a poller is replaced when either changes. */
+  readonly key: string;
+  readonly poller: SqsPoller;
+}
+
+/**
+ * The functions and event source pollers of a plan, in their execution
+ * environments. {@link apply} brings them in line with a new plan: new functions
+ * start, changed ones reload their code for the next invocation, removed ones
+ * stop after their invocations in flight; pollers follow their event sources.
+ */
+export class Workloads {
+  private readonly functions = new Map<string, LambdaFunction>();
+  private pollers: RunningPoller[] = [];
+  private readonly baseEnv: Record<string, string>;
+  private applied = false;
+
+  constructor(private readonly options: WorkloadsOptions) {
+    this.baseEnv = {
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+      AWS_ACCESS_KEY_ID: THROWAWAY_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: THROWAWAY_CREDENTIALS.secretAccessKey,
+      // The SDK's service-specific endpoint settings: handlers need no local-mode code.
+      AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+      PATH: options.path,
+      LANG: 'en_US.UTF-8',
+      NODE_ENV: 'production',
+    };
+  }
+
+  /** The function with this logical id, if the plan has it. */
+  function(logicalId: string): LambdaFunction | undefined {
+    return this.functions.get(logicalId);
+  }
+
+  /** Brings functions and pollers in line with `plan`; returns what changed, for the reload message. */
+  async apply(plan: LocalPlan): Promise<string[]> {
+    this.baseEnv.AWS_REGION = plan.region;
+    this.baseEnv.AWS_DEFAULT_REGION = plan.region;
+    const changes = this.addOrUpdateFunctions(plan);
+    const keys = new Set(plan.eventSources.map((e) => pollerKey(plan, e)));
+    await Promise.all(this.pollers.filter((p) => !keys.has(p.key)).map((p) => p.poller.stop()));
+    this.pollers = this.pollers.filter((p) => keys.has(p.key));
+    changes.push(...(await this.removeFunctions(plan)));
+    for (const mapping of plan.eventSources) this.startPoller(plan, mapping);
+    this.applied = true;
+    return changes;
+  }
+
+  /** Stops the pollers (their batches in flight finish), then every function. */
+  async stop(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.poller.stop()));
+    await Promise.all([...this.functions.values()].map((f) => f.stop()));
+  }
+
+  private addOrUpdateFunctions(plan: LocalPlan): string[] {
+    const changes: string[] = [];
+    for (const def of plan.functions) {
+      const existing = this.functions.get(def.logicalId);
+      if (!existing) {
+        const maxEnvironments = environmentsOf(def, plan, this.options);
+        const output = this.options.output;
+        this.functions.set(
+          def.logicalId,
+          new LambdaFunction(def, {
+            baseEnv: this.baseEnv,
+            maxEnvironments,
+            output: (name, line, stream) => output.functionLine(name, line, stream),
+          }),
+        );
+        if (this.applied) changes.push(`added ${def.displayName}`);
+      } else if (JSON.stringify(existing.definition) !== JSON.stringify(def)) {
+        existing.update(def);
+        changes.push(`reloaded ${def.displayName}`);
+      }
+    }
+    return changes;
+  }
+
+  private async removeFunctions(plan: LocalPlan): Promise<string[]> {
+    const keep = new Set(plan.functions.map((f) => f.logicalId));
+    const changes: string[] = [];
+    for (const [id, fn] of this.functions) {
+      if (keep.has(id)) continue;
+      this.functions.delete(id);
+      await fn.stop();
+      changes.push(`removed ${fn.definition.displayName}`);
+    }
+    return changes;
+  }
+
+  private startPoller(plan: LocalPlan, mapping: EventSourceDef): void {
+    const key = pollerKey(plan, mapping);
+    if (this.pollers.some((p) => p.key === key)) return;
+    const queue = plan.queues.find((q) => q.logicalId === mapping.queueLogicalId) as QueueDef;
+    const fnName = plan.functions.find((f) => f.logicalId === mapping.functionLogicalId)?.displayName ?? '';
+    const { output, onBatch } = this.options;
+    const poller = new SqsPoller({
+      sqs: this.options.pollerSqs,
+      mapping,
+      concurrency: pollersOf(mapping, this.options.limit),
+      queueUrl: this.options.queueUrl(queue.name),
+      queueArn: queue.arn,
+      region: plan.region,
+      target: () => this.functions.get(mapping.functionLogicalId) as LambdaFunction,
+      log: (line) => output.functionLine(fnName, `[event source ${queue.name}] ${line}`, 'stderr'),
+      onBatch: (outcome) => onBatch({ queue, eventSource: mapping, outcome }),
+    });
+    poller.start();
+    this.pollers.push({ key, poller });
+  }
+}
+
+function pollerKey(plan: LocalPlan, mapping: EventSourceDef): string {
+  const queue = plan.queues.find((q) => q.logicalId === mapping.queueLogicalId);
+  return JSON.stringify([mapping, queue?.name]);
+}

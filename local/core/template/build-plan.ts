@@ -1,0 +1,40 @@
+import type { LocalPlan } from '../plan.js';
+import type { CfnTemplate } from './cfn.js';
+import { readEventSources } from './event-sources.js';
+import { functionIndex, readFunctions } from './functions.js';
+import type { StackContext } from './identities.js';
+import { readQueues } from './queues.js';
+import { createReadingContext } from './reading-context.js';
+import { readRestApis } from './rest-apis.js';
+import { readTables } from './tables.js';
+
+/** Which stack a template is, where its queues are, and where its assets are. */
+export interface PlanContext extends StackContext {
+  /** The cloud assembly's directory: function assets are relative to it. */
+  readonly outDir: string;
+}
+
+/**
+ * What the runtime must build for a template: each resource type read on its
+ * own, every intrinsic resolved to the local names, and a note for each thing
+ * that behaves differently locally.
+ */
+export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan {
+  const ctx = createReadingContext(template, stack);
+  const queues = readQueues(ctx);
+  const tables = readTables(ctx);
+  const functions = readFunctions(ctx);
+  const index = functionIndex(functions);
+  const eventSources = readEventSources(ctx, index);
+  const apis = readRestApis(ctx, index);
+  return {
+    stackName: stack.stackName,
+    region: stack.region,
+    queues,
+    tables,
+    functions,
+    eventSources,
+    apis,
+    notes: ctx.notes,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The local name, URL and ARN of every resource of a stack: what `Ref` and
+ * `Fn::GetAtt` resolve to, the same on every start, so the values a function is
+ * given point at the emulated queues and tables.
+ */
+import { LOCAL_ACCOUNT } from '../local-aws.js';
+import { type CfnResource, text } from './cfn.js';
+import type { LocalIdentity } from './intrinsics.js';
+
+/** Which stack a template is, and where its queues are. */
+export interface StackContext {
+  readonly stackName: string;
+  readonly region: string;
+  /** The local URL of a queue, by name. */
+  readonly queueUrl: (name: string) => string;
+}
+
+/** The pseudo parameters (`AWS::Region`, `AWS::AccountId`, ...) as the local stack has them. */
+export function pseudoParameters(stack: StackContext): Record<string, string> {
+  const { region, stackName } = stack;
+  return {
+    'AWS::Region': region,
+    'AWS::AccountId': LOCAL_ACCOUNT,
+    'AWS::Partition': 'aws',
+    'AWS::StackName': stackName,
+    'AWS::StackId': `arn:aws:cloudformation:${region}:${LOCAL_ACCOUNT}:stack/${stackName}/local`,
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::NoValue': '',
+  };
+}
+
+/** Local names and attributes of every resource, by logical id. */
+export function localIdentities(
+  resources: Readonly<Record<string, CfnResource>>,
+  stack: StackContext,
+): Map<string, LocalIdentity> {
+  const ids = new Map<string, LocalIdentity>();
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    ids.set(logicalId, identityOf(logicalId, resource, stack));
+  }
+  return ids;
+}
+
+function identityOf(logicalId: string, resource: CfnResource, stack: StackContext): LocalIdentity {
+  const p = resource.Properties ?? {};
+  const arn = (service: string, name: string) => `arn:aws:${service}:${stack.region}:${LOCAL_ACCOUNT}:${name}`;
+  // CloudFormation names what the template leaves unnamed after the stack and the logical id.
+  const generated = (max: number) => `${stack.stackName}-${logicalId}`.slice(0, max);
+  switch (resource.Type) {
+    case 'AWS::SQS::Queue': {
+      const fifo = p.FifoQueue === true || p.FifoQueue === 'true';
+      const name = text(p.QueueName) ?? (fifo ? `${generated(75)}.fifo` : generated(80));
+      const url = stack.queueUrl(name);
+      return { ref: url, emulated: true, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
+    }
+    case 'AWS::DynamoDB::Table':
+    case 'AWS::DynamoDB::GlobalTable': {
+      const name = text(p.TableName) ?? generated(255);
+      const tableArn = arn('dynamodb', `table/${name}`);
+      return { ref: name, emulated: true, attributes: { Arn: tableArn, StreamArn: `${tableArn}/stream/local` } };
+    }
+    case 'AWS::Lambda::Function': {
+      const name = text(p.FunctionName) ?? generated(64);
+      return { ref: name, emulated: true, attributes: { Arn: arn('lambda', `function:${name}`) } };
+    }
+    case 'AWS::ApiGateway::RestApi':
+      return { ref: localApiId(logicalId), emulated: true, attributes: { RootResourceId: 'root' } };
+    case 'AWS::ApiGateway::Resource':
+      return { ref: localResourceId(logicalId), emulated: true, attributes: {} };
+    default:
+      return placeholderIdentity(resource.Type, generated(64), arn);
+  }
+}
+
+/** A resource the runtime does not emulate: a made-up name, and an ARN for every `*Arn` attribute. */
+function placeholderIdentity(
+  type: string,
+  name: string,
+  arn: (service: string, name: string) => string,
+): LocalIdentity {
+  const placeholderArn = arn(type.split('::')[1]?.toLowerCase() ?? 'local', name);
+  return {
+    ref: type === 'AWS::SNS::Topic' ? placeholderArn : name,
+    emulated: false,
+    attributes: new Proxy({} as Record<string, string>, {
+      get: (_target, attribute) => (String(attribute).endsWith('Arn') ? placeholderArn : name),
+    }),
+  };
+}
+
+/** A stable fake API id, so URLs the API builds look the same on every start. */
+export function localApiId(logicalId: string): string {
+  return `local${hash(logicalId).slice(0, 5)}`;
+}
+
+/** A stable fake API Gateway resource id. */
+export function localResourceId(logicalId: string): string {
+  return hash(logicalId).slice(0, 6);
+}
+
+/** FNV-1a, in base 36: short, stable ids from logical ids. */
+function hash(s: string): string {
+  let h = 2166136261;
+  for (const c of s) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return h.toString(36).padStart(7, '0');
+}

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import type { LocalOptions } from './start-local.js';
+
+/** `npm start -- --help`. */
+export const HELP = `Usage: npm start -- [options]
+
+Runs the CDK app locally: REST API, queues, workers and job table, with no AWS account.
+
+Options:
+  --port <n>        Port of the API (env PORT; default 3000)
+  --host <addr>     Address to bind (env HOST; default 127.0.0.1)
+  --persist         Keep queues, messages and jobs in .qw/ across restarts (env QW_PERSIST=1)
+  --no-watch        Do not reload functions when bin/, lib/ or lambda/ change
+  --stack <name>    Stack to run when the app has several
+  --app <command>   Another CDK app command (with --out)
+  --out <dir>       Cloud assembly directory (default cdk.out)
+  --synth <mode>    auto (default), always or never
+  -h, --help        Show this help
+
+Environment:
+  QW_CONCURRENCY=<n>  Execution environments per function (default: one per core, at least 2)
+`;
+
+/** Where `qw` looks for the running runtime, in the state directory. */
+const STATE_FILE = 'local.json';
+
+/** What `npm start` was asked to do. */
+export type StartCommand =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'start'; readonly options: LocalOptions }
+  | { readonly kind: 'usage-error'; readonly message: string };
+
+/**
+ * Reads `npm start`'s arguments and its environment (PORT, HOST, QW_PERSIST,
+ * QW_CONCURRENCY) into the runtime's options: the one place they are read.
+ * An argument wins over the environment.
+ */
+export function parseStartArgs(argv: readonly string[], env: NodeJS.ProcessEnv): StartCommand {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    return { kind: 'usage-error', message: `${(error as Error).message}\n\n${HELP}` };
+  }
+  if (values.help) return { kind: 'help' };
+  const portText = values.port ?? env.PORT;
+  const port = portText === undefined ? 3000 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    return { kind: 'usage-error', message: `Port "${portText}" is not a port number (0-65535).` };
+  }
+  const synth = values.synth ?? 'auto';
+  if (synth !== 'auto' && synth !== 'always' && synth !== 'never') {
+    return { kind: 'usage-error', message: '--synth must be auto, always or never.' };
+  }
+  const concurrency = env.QW_CONCURRENCY ? Number(env.QW_CONCURRENCY) : undefined;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    return {
+      kind: 'usage-error',
+      message: `QW_CONCURRENCY must be a whole number of at least 1, not "${env.QW_CONCURRENCY}".`,
+    };
+  }
+  const host = values.host || env.HOST;
+  return {
+    kind: 'start',
+    options: {
+      port,
+      ...(host ? { host } : {}),
+      persist: values.persist ?? ['1', 'true'].includes(env.QW_PERSIST ?? ''),
+      watch: values.watch,
+      synth,
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      concurrencySetting: 'QW_CONCURRENCY',
+      stateFile: STATE_FILE,
+      hostEnv: env,
+      ...(values.stack ? { stack: values.stack } : {}),
+      ...(values.app ? { app: values.app } : {}),
+      ...(values.out ? { outDir: values.out } : {}),
+    },
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      persist: { type: 'boolean' },
+      watch: { type: 'boolean', default: true },
+      stack: { type: 'string' },
+      app: { type: 'string' },
+      out: { type: 'string' },
+      synth: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    // --no-watch, and --no-persist against QW_PERSIST=1.
+    allowNegative: true,
+  });
+}

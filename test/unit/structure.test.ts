@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { globFiles, parseCircular, parseDependencyTree } from 'dpdm';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Every folder of TypeScript the project builds, runs or tests. */
+const SOURCE_GLOBS = ['bin', 'lib', 'lambda', 'local', 'cli', 'ops', 'emulator', 'bench', 'test'].map(
+  (dir) => `${dir}/**/*.ts`,
+);
+/** Folders of production code, held to the size limits (tests may be longer). */
+const PRODUCTION = /^(bin|lib|lambda|local|cli|ops|emulator)\//;
+const MAX_FILE_LINES = 400;
+
+async function sourceFiles(): Promise<string[]> {
+  const files = await Promise.all(SOURCE_GLOBS.map((glob) => globFiles(glob, ROOT)));
+  return files.flat().map((f) => path.relative(ROOT, path.resolve(ROOT, f)));
+}
+
+/** Each file's imports of project files, type-only imports included. */
+async function importGraph(): Promise<Record<string, string[]>> {
+  const tree = await parseDependencyTree(await sourceFiles(), { context: ROOT, transform: false });
+  return Object.fromEntries(
+    Object.entries(tree).map(([file, deps]) => [
+      file,
+      (deps ?? []).map((d) => d.id).filter((id): id is string => id !== null && !id.startsWith('node_modules')),
+    ]),
+  );
+}
+
+describe('the source tree', () => {
+  it('has no import cycles, type-only imports included', async () => {
+    // Prepare
+    const tree = await parseDependencyTree(await sourceFiles(), { context: ROOT, transform: false });
+
+    // Act
+    const cycles = parseCircular(tree);
+
+    // Assess
+    expect(cycles.map((c) => c.join(' -> '))).toEqual([]);
+  });
+
+  it(`has no production file over ${MAX_FILE_LINES} lines`, async () => {
+    const long = (await sourceFiles())
+      .filter((f) => PRODUCTION.test(f))
+      .map((f) => ({ file: f, lines: readFileSync(path.join(ROOT, f), 'utf8').split('\n').length }))
+      .filter((f) => f.lines > MAX_FILE_LINES);
+
+    expect(long).toEqual([]);
+  });
+
+  it("keeps the local runtime's core free of this app: it imports nothing from lambda/, ops/ or cli/", async () => {
+    const graph = await importGraph();
+
+    const leaks = Object.entries(graph)
+      .filter(([file]) => file.startsWith('local/core/'))
+      .flatMap(([file, deps]) => deps.filter((d) => /^(lambda|ops|cli)\//.test(d)).map((d) => `${file} -> ${d}`));
+
+    expect(leaks).toEqual([]);
+  });
+
+  it('keeps the deployed functions free of the tools around them: lambda/ imports nothing from lib/, local/, cli/ or ops/', async () => {
+    const graph = await importGraph();
+
+    const leaks = Object.entries(graph)
+      .filter(([file]) => file.startsWith('lambda/'))
+      .flatMap(([file, deps]) =>
+        deps.filter((d) => /^(lib|local|cli|ops|emulator)\//.test(d)).map((d) => `${file} -> ${d}`),
+      );
+
+    expect(leaks).toEqual([]);
+  });
+});
