@@ -74,16 +74,42 @@ export class JobApi extends Construct {
   constructor(scope: Construct, id: string, props: JobApiProps) {
     super(scope, id);
     this.auth = props.auth ?? 'iam';
-    const rate = props.throttleRateLimit ?? 100;
-    const burst = props.throttleBurstLimit ?? 200;
     if (this.auth === 'none') {
       Annotations.of(this).addWarningV2(
         'queue-workers:api-auth-none',
         'The job API has no authentication: anyone who finds its URL can submit jobs. Use auth "iam" or "apiKey" outside of demos.',
       );
     }
+    const throttle = { rateLimit: props.throttleRateLimit ?? 100, burstLimit: props.throttleBurstLimit ?? 200 };
+    this.function = this.createFunction(props);
+    this.grantAccess(props);
+    this.api = this.createRestApi(props, throttle);
+    this.addRoutes();
+    // API Gateway's own errors (auth, throttling, too large) in the same JSON shape as the function's.
+    const template = {
+      'application/json':
+        '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}',
+    };
+    this.api.addGatewayResponse('Default4xx', { type: ResponseType.DEFAULT_4XX, templates: template });
+    this.api.addGatewayResponse('Default5xx', { type: ResponseType.DEFAULT_5XX, templates: template });
+    if (this.auth === 'apiKey') this.addUsagePlan(throttle);
+  }
 
-    this.function = new QueueWorkersFunction(this, 'Function', {
+  /** The API function, told its table, queues and (under IAM auth) the DLQs it may redrive. */
+  private createFunction(props: JobApiProps): QueueWorkersFunction {
+    const redrive =
+      this.auth === 'iam'
+        ? {
+            [ENV.redriveEnabled]: 'true',
+            ...Object.fromEntries(
+              Object.entries(props.deadLetterQueues).flatMap(([type, q]) => [
+                [dlqEnvName('url', type), q.queueUrl],
+                [dlqEnvName('arn', type), q.queueArn],
+              ]),
+            ),
+          }
+        : {};
+    return new QueueWorkersFunction(this, 'Function', {
       entry: path.join(here, '../lambda/api/handler.ts'),
       description: 'queue-workers HTTP job API',
       timeout: Duration.seconds(10),
@@ -92,41 +118,38 @@ export class JobApi extends Construct {
         [ENV.tableName]: props.table.table.tableName,
         [ENV.retentionDays]: String(props.retentionDays),
         ...Object.fromEntries(Object.entries(props.queues).map(([type, q]) => [queueUrlEnvName(type), q.queueUrl])),
-        ...(this.auth === 'iam'
-          ? {
-              [ENV.redriveEnabled]: 'true',
-              ...Object.fromEntries(
-                Object.entries(props.deadLetterQueues).flatMap(([type, q]) => [
-                  [dlqEnvName('url', type), q.queueUrl],
-                  [dlqEnvName('arn', type), q.queueArn],
-                ]),
-              ),
-            }
-          : {}),
+        ...redrive,
       },
     });
+  }
+
+  /** Job items, sends to the work queues, and (under IAM auth) what a DLQ redrive needs. */
+  private grantAccess(props: JobApiProps): void {
+    const fn = this.function;
     props.table.grantItems(
-      this.function,
+      fn,
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:BatchWriteItem',
     );
-    for (const queue of Object.values(props.queues)) queue.grantSendMessages(this.function);
-    if (this.auth === 'iam') {
-      // StartMessageMoveTask needs these on the DLQ (the move's source); ChangeMessageVisibility is for the peek that requeues jobs.
-      for (const dlq of Object.values(props.deadLetterQueues)) {
-        dlq.grant(
-          this.function,
-          'sqs:StartMessageMoveTask',
-          'sqs:ReceiveMessage',
-          'sqs:DeleteMessage',
-          'sqs:ChangeMessageVisibility',
-          'sqs:GetQueueAttributes',
-        );
-      }
+    for (const queue of Object.values(props.queues)) queue.grantSendMessages(fn);
+    if (this.auth !== 'iam') return;
+    // StartMessageMoveTask needs these on the DLQ (the move's source); ChangeMessageVisibility is for the peek that requeues jobs.
+    for (const dlq of Object.values(props.deadLetterQueues)) {
+      dlq.grant(
+        fn,
+        'sqs:StartMessageMoveTask',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueAttributes',
+      );
     }
+  }
 
+  /** The REST API: regional, logged, throttled, every method with the same auth and the proxy integration. */
+  private createRestApi(props: JobApiProps, throttle: { rateLimit: number; burstLimit: number }): RestApi {
     const methodOptions: MethodOptions =
       this.auth === 'iam'
         ? { authorizationType: AuthorizationType.IAM }
@@ -136,7 +159,7 @@ export class JobApi extends Construct {
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       ...(props.logRetention ? { retention: props.logRetention } : {}),
     });
-    this.api = new RestApi(this, 'Api', {
+    return new RestApi(this, 'Api', {
       description: 'queue-workers job API',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       cloudWatchRole: true,
@@ -148,11 +171,14 @@ export class JobApi extends Construct {
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
         loggingLevel: MethodLoggingLevel.ERROR,
-        throttlingRateLimit: rate,
-        throttlingBurstLimit: burst,
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
       },
     });
+  }
 
+  /** One method per route of the route table (operators' routes only under IAM auth), and catch-alls. */
+  private addRoutes(): void {
     const routes = API_ROUTES.filter((r) => this.auth === 'iam' || !('iamOnly' in r && r.iamOnly));
     const resources = new Map<string, IResource>([['', this.api.root]]);
     const resourceFor = (path: string): IResource => {
@@ -167,23 +193,16 @@ export class JobApi extends Construct {
     // Catch-alls reach the function, which answers 405 or 404 in JSON instead of API Gateway's 403.
     for (const path of new Set(routes.map((r) => r.path))) resourceFor(path).addMethod('ANY');
     this.api.root.addProxy({ anyMethod: true });
+  }
 
-    // API Gateway's own errors (auth, throttling, too large) in the same JSON shape as the function's.
-    const template = {
-      'application/json':
-        '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}',
-    };
-    this.api.addGatewayResponse('Default4xx', { type: ResponseType.DEFAULT_4XX, templates: template });
-    this.api.addGatewayResponse('Default5xx', { type: ResponseType.DEFAULT_5XX, templates: template });
-
-    if (this.auth === 'apiKey') {
-      const plan = this.api.addUsagePlan('UsagePlan', {
-        description: 'queue-workers clients',
-        throttle: { rateLimit: rate, burstLimit: burst },
-        quota: { limit: 1_000_000, period: Period.DAY },
-      });
-      plan.addApiStage({ stage: this.api.deploymentStage });
-      plan.addApiKey(this.api.addApiKey('DefaultKey', { description: 'queue-workers default client key' }));
-    }
+  /** Under API-key auth: a default key, throttled and capped by a usage plan. */
+  private addUsagePlan(throttle: { rateLimit: number; burstLimit: number }): void {
+    const plan = this.api.addUsagePlan('UsagePlan', {
+      description: 'queue-workers clients',
+      throttle,
+      quota: { limit: 1_000_000, period: Period.DAY },
+    });
+    plan.addApiStage({ stage: this.api.deploymentStage });
+    plan.addApiKey(this.api.addApiKey('DefaultKey', { description: 'queue-workers default client key' }));
   }
 }

@@ -38,6 +38,7 @@ const HEIGHT = 6;
 export class JobDashboard extends Construct {
   public readonly dashboard: Dashboard;
 
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a declarative CDK constructor, one widget after another.
   constructor(scope: Construct, id: string, props: JobDashboardProps) {
     super(scope, id);
     this.dashboard = new Dashboard(this, 'Dashboard', {

@@ -160,10 +160,43 @@ export function visibilityTimeoutSeconds(settings: ResolvedQueueSettings): numbe
 
 const NAME_PATTERN = /^[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*$/;
 
-function intIn(problems: string[], label: string, value: number, min: number, max: number, fix: string): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${label} is ${value}; it must be an integer from ${min} to ${max}. ${fix}`);
-  }
+/** An integer setting's range, and what to tell someone outside it. */
+interface IntegerRule {
+  readonly min: number;
+  readonly max: number;
+  readonly fix: string;
+}
+
+/** The integer settings and their ranges; batchSize's depends on FIFO (see {@link batchSizeRule}). */
+const INTEGER_RULES: Readonly<
+  Record<Exclude<keyof ResolvedQueueSettings, 'fifo' | 'backoff' | 'batchSize'>, IntegerRule>
+> = {
+  timeoutSeconds: {
+    min: 1,
+    max: 900,
+    fix: 'Lambda stops a function after 900 s; split longer work into several jobs.',
+  },
+  memoryMb: { min: 128, max: 10_240, fix: 'Lambda accepts 128-10240 MB.' },
+  maxAttempts: {
+    min: 1,
+    max: 1000,
+    fix: "With one more receive, it becomes the DLQ redrive policy's maxReceiveCount.",
+  },
+  maxConcurrency: { min: 2, max: 1000, fix: "It becomes the event source mapping's MaximumConcurrency." },
+  concurrencyPerBatch: { min: 1, max: 10_000, fix: 'Use 1 to process records one by one.' },
+  maxBatchingWindowSeconds: { min: 0, max: 300, fix: 'Lambda waits at most 300 s to fill a batch.' },
+  maxAgeAlarmSeconds: { min: 60, max: 1_209_600, fix: 'Use a value between a minute and the retention period.' },
+};
+
+function batchSizeRule(fifo: boolean): IntegerRule {
+  return fifo
+    ? { min: 1, max: 10, fix: 'FIFO queues deliver at most 10 records per batch; set batchSize to 10 or less.' }
+    : { min: 1, max: 10_000, fix: 'Lambda reads at most 10,000 records per batch.' };
+}
+
+function outOfRange(label: string, value: number, { min, max, fix }: IntegerRule): string | undefined {
+  if (Number.isInteger(value) && value >= min && value <= max) return undefined;
+  return `${label} is ${value}; it must be an integer from ${min} to ${max}. ${fix}`;
 }
 
 /**
@@ -171,81 +204,24 @@ function intIn(problems: string[], label: string, value: number, min: number, ma
  * app refuses to synthesize while any remain.
  */
 export function settingsProblems(name: string, s: ResolvedQueueSettings): string[] {
-  const problems: string[] = [];
   const at = `Job type "${name}":`;
+  const problems: (string | undefined)[] = [];
   if (!NAME_PATTERN.test(name) || name.length > 40) {
     problems.push(
       `${at} the name must be 1-40 lower-case letters and digits, separated by "." or "-" (e.g. "webhook.deliver").`,
     );
   }
-  intIn(
-    problems,
-    `${at} timeoutSeconds`,
-    s.timeoutSeconds,
-    1,
-    900,
-    'Lambda stops a function after 900 s; split longer work into several jobs.',
-  );
-  intIn(problems, `${at} memoryMb`, s.memoryMb, 128, 10_240, 'Lambda accepts 128-10240 MB.');
-  intIn(
-    problems,
-    `${at} maxAttempts`,
-    s.maxAttempts,
-    1,
-    1000,
-    "With one more receive, it becomes the DLQ redrive policy's maxReceiveCount.",
-  );
-  intIn(
-    problems,
-    `${at} maxConcurrency`,
-    s.maxConcurrency,
-    2,
-    1000,
-    "It becomes the event source mapping's MaximumConcurrency.",
-  );
-  intIn(
-    problems,
-    `${at} concurrencyPerBatch`,
-    s.concurrencyPerBatch,
-    1,
-    10_000,
-    'Use 1 to process records one by one.',
-  );
-  intIn(
-    problems,
-    `${at} maxBatchingWindowSeconds`,
-    s.maxBatchingWindowSeconds,
-    0,
-    300,
-    'Lambda waits at most 300 s to fill a batch.',
-  );
-  intIn(
-    problems,
-    `${at} maxAgeAlarmSeconds`,
-    s.maxAgeAlarmSeconds,
-    60,
-    1_209_600,
-    'Use a value between a minute and the retention period.',
-  );
-  if (s.fifo) {
-    intIn(
-      problems,
-      `${at} batchSize`,
-      s.batchSize,
-      1,
-      10,
-      'FIFO queues deliver at most 10 records per batch; set batchSize to 10 or less.',
+  for (const [key, rule] of Object.entries(INTEGER_RULES)) {
+    problems.push(outOfRange(`${at} ${key}`, s[key as keyof typeof INTEGER_RULES], rule));
+  }
+  problems.push(outOfRange(`${at} batchSize`, s.batchSize, batchSizeRule(s.fifo)));
+  if (s.fifo && s.maxBatchingWindowSeconds > 0) {
+    problems.push(`${at} FIFO queues do not support a batching window; set maxBatchingWindowSeconds to 0.`);
+  }
+  if (!s.fifo && s.batchSize > 10 && s.maxBatchingWindowSeconds < 1) {
+    problems.push(
+      `${at} batchSize ${s.batchSize} is over 10, which Lambda allows only with a batching window; set maxBatchingWindowSeconds to at least 1, or batchSize to 10 or less.`,
     );
-    if (s.maxBatchingWindowSeconds > 0) {
-      problems.push(`${at} FIFO queues do not support a batching window; set maxBatchingWindowSeconds to 0.`);
-    }
-  } else {
-    intIn(problems, `${at} batchSize`, s.batchSize, 1, 10_000, 'Lambda reads at most 10,000 records per batch.');
-    if (s.batchSize > 10 && s.maxBatchingWindowSeconds < 1) {
-      problems.push(
-        `${at} batchSize ${s.batchSize} is over 10, which Lambda allows only with a batching window; set maxBatchingWindowSeconds to at least 1, or batchSize to 10 or less.`,
-      );
-    }
   }
   const visibility = visibilityTimeoutSeconds(s);
   if (visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
@@ -259,7 +235,7 @@ export function settingsProblems(name: string, s: ResolvedQueueSettings): string
       `${at} backoff must have 0 < baseSeconds <= capSeconds <= ${MAX_VISIBILITY_TIMEOUT_SECONDS}; got base ${baseSeconds}, cap ${capSeconds}.`,
     );
   }
-  return problems;
+  return problems.filter((p): p is string => p !== undefined);
 }
 
 /**
