@@ -84,6 +84,18 @@ export interface RestApiDef {
   readonly stage: string;
   readonly binaryMediaTypes: readonly string[];
   readonly routes: readonly RouteDef[];
+  /** The API's AWS::ApiGateway::GatewayResponse customizations, by response type (`DEFAULT_4XX`...). */
+  readonly gatewayResponses: Readonly<Record<string, GatewayResponseDef>>;
+}
+
+/** How API Gateway answers for itself (an unknown route, a body too large) with one response type. */
+export interface GatewayResponseDef {
+  /** Overrides the type's default status code. */
+  readonly statusCode?: number;
+  /** Body templates by content type; `$context.error.*` and `$context.requestId` are filled in. */
+  readonly templates: Readonly<Record<string, string>>;
+  /** Response headers, their values unquoted. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** Everything the local runtime builds from one stack. */

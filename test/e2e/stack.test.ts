@@ -166,7 +166,7 @@ describe('emulator differences from AWS', () => {
     // Assess
     expect(JSON.parse(queue.RedrivePolicy ?? 'null')).toEqual({
       deadLetterTargetArn: dlq.QueueArn,
-      maxReceiveCount: 3,
+      maxReceiveCount: 4, // simulate's 3 attempts, plus the receive the worker dead-letters itself
     });
     expect(JSON.parse(queue.RedriveAllowPolicy ?? 'null')).toEqual({ redrivePermission: 'denyAll' });
     expect(JSON.parse(dlq.RedriveAllowPolicy ?? 'null')).toEqual({

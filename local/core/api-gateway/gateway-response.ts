@@ -1,4 +1,5 @@
 import type { InvokeResult } from '../functions/invoke-result.js';
+import type { RestApiDef } from '../plan.js';
 
 /** A response as API Gateway sends it to the client. */
 export interface GatewayResponse {
@@ -7,13 +8,80 @@ export interface GatewayResponse {
   readonly body: Buffer;
 }
 
-/** An answer API Gateway gives itself, without the function: `{ message }` as JSON. */
-export function gatewayError(statusCode: number, message: string, extra: Record<string, string> = {}): GatewayResponse {
+/** The answers API Gateway gives itself, with their response type and default status. */
+export const GATEWAY_ERRORS = {
+  missingAuthenticationToken: {
+    type: 'MISSING_AUTHENTICATION_TOKEN',
+    status: 403,
+    message: 'Missing Authentication Token',
+    exception: 'MissingAuthenticationTokenException',
+  },
+  requestTooLarge: {
+    type: 'REQUEST_TOO_LARGE',
+    status: 413,
+    message: 'Request Too Long',
+    exception: 'RequestEntityTooLargeException',
+  },
+  badRequest: { type: 'DEFAULT_4XX', status: 400, message: 'Bad Request', exception: 'BadRequestException' },
+  integrationFailure: {
+    type: 'DEFAULT_5XX',
+    status: 502,
+    message: 'Internal server error',
+    exception: 'InternalServerErrorException',
+  },
+  integrationTimeout: {
+    type: 'INTEGRATION_TIMEOUT',
+    status: 504,
+    message: 'Endpoint request timed out',
+    exception: 'InternalServerErrorException',
+  },
+  notServed: {
+    type: 'API_CONFIGURATION_ERROR',
+    status: 500,
+    message: 'Internal server error',
+    exception: 'InternalServerErrorException',
+  },
+} as const;
+
+/** One of {@link GATEWAY_ERRORS}. */
+export type GatewayError = (typeof GATEWAY_ERRORS)[keyof typeof GATEWAY_ERRORS];
+
+/**
+ * An answer API Gateway gives itself, without the function: the API's gateway
+ * response for its type (or DEFAULT_4XX/DEFAULT_5XX) when the template
+ * declares one, rendered with the error's type, message and request id;
+ * otherwise API Gateway's own `{ "message" }`.
+ */
+export function gatewayError(
+  api: RestApiDef | undefined,
+  error: GatewayError,
+  requestId: string,
+  extra: Record<string, string> = {},
+): GatewayResponse {
+  const custom =
+    api?.gatewayResponses[error.type] ?? api?.gatewayResponses[error.status < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX'];
+  const template = custom?.templates['application/json'];
+  const body = template ? renderTemplate(template, error, requestId) : JSON.stringify({ message: error.message });
   return {
-    statusCode,
-    headers: { 'content-type': 'application/json', ...extra },
-    body: Buffer.from(JSON.stringify({ message })),
+    statusCode: custom?.statusCode ?? error.status,
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-RequestId': requestId,
+      'x-amzn-ErrorType': error.exception,
+      ...custom?.headers,
+      ...extra,
+    },
+    body: Buffer.from(body),
   };
+}
+
+/** The few `$context` variables a gateway response template uses, filled in as API Gateway would. */
+function renderTemplate(template: string, error: GatewayError, requestId: string): string {
+  return template
+    .replaceAll('$context.error.messageString', JSON.stringify(error.message))
+    .replaceAll('$context.error.message', error.message)
+    .replaceAll('$context.error.responseType', error.type)
+    .replaceAll('$context.requestId', requestId);
 }
 
 /**
@@ -22,19 +90,25 @@ export function gatewayError(statusCode: number, message: string, extra: Record<
  * body decoded from base64 when isBase64Encoded. An error, a timeout or a
  * malformed result is a 502, as on AWS.
  */
-export function toGatewayResponse(result: InvokeResult, requestId: string): GatewayResponse {
-  const ids = { 'x-amzn-RequestId': requestId };
-  if (!result.ok)
-    return gatewayError(502, 'Internal server error', { ...ids, 'x-amzn-ErrorType': 'InternalServerErrorException' });
+export function toGatewayResponse(result: InvokeResult, requestId: string, api?: RestApiDef): GatewayResponse {
+  if (!result.ok) {
+    return gatewayError(
+      api,
+      result.timedOut ? GATEWAY_ERRORS.integrationTimeout : GATEWAY_ERRORS.integrationFailure,
+      requestId,
+    );
+  }
   const p = result.payload as Record<string, unknown> | null;
   const statusCode = Number(p?.statusCode);
-  if (!p || typeof p !== 'object' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
-    return gatewayError(502, 'Internal server error', { ...ids, 'x-amzn-ErrorType': 'InternalServerErrorException' });
-  }
-  if (p.body !== undefined && p.body !== null && typeof p.body !== 'string') {
-    return gatewayError(502, 'Internal server error', { ...ids, 'x-amzn-ErrorType': 'InternalServerErrorException' });
-  }
-  const headers: Record<string, string | string[]> = {};
+  const malformed =
+    !p ||
+    typeof p !== 'object' ||
+    !Number.isInteger(statusCode) ||
+    statusCode < 100 ||
+    statusCode > 599 ||
+    (p.body !== undefined && p.body !== null && typeof p.body !== 'string');
+  if (malformed) return gatewayError(api, GATEWAY_ERRORS.integrationFailure, requestId);
+  const headers: Record<string, string | string[]> = Object.create(null);
   const add = (k: string, v: unknown) => {
     const key = k.toLowerCase();
     const values = (Array.isArray(v) ? v : [v]).map(String);

@@ -78,32 +78,50 @@ export function buildProxyEvent(api: RestApiDef, match: RouteMatch, req: Incomin
   };
 }
 
-/** The request's headers as API Gateway passes them: the last value of each, all values, and what its edge adds. */
+/**
+ * Name-value pairs as API Gateway passes them: the last value of each name in
+ * one map, all of them in the other. Built with Object.fromEntries, so a name
+ * such as `__proto__` or `constructor` is an ordinary key, as it is on AWS.
+ */
+function collect(
+  pairs: Iterable<readonly [string, string]>,
+  sameName: (a: string, b: string) => boolean,
+): { last: Record<string, string>; all: Record<string, string[]> } {
+  const names: string[] = [];
+  const values = new Map<string, string[]>();
+  for (const [name, value] of pairs) {
+    const known = names.find((n) => sameName(n, name));
+    if (known === undefined) {
+      names.push(name);
+      values.set(name, [value]);
+    } else values.get(known)?.push(value);
+  }
+  return {
+    last: Object.fromEntries(names.map((n) => [n, values.get(n)?.at(-1) ?? ''])),
+    all: Object.fromEntries(names.map((n) => [n, values.get(n) ?? []])),
+  };
+}
+
+function* headerPairs(rawHeaders: readonly string[]): Iterable<readonly [string, string]> {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) yield [rawHeaders[i] as string, rawHeaders[i + 1] as string];
+}
+
+/** The request's headers as API Gateway passes them, with what its edge adds. */
 function eventHeaders(req: IncomingRequest): {
   headers: Record<string, string>;
   multiValueHeaders: Record<string, string[]>;
 } {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i] as string;
-    const value = req.rawHeaders[i + 1] as string;
-    // API Gateway keeps the last value in `headers` and all of them in `multiValueHeaders`.
-    const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
-    headers[existing] = value;
-    multiValueHeaders[existing] = [...(multiValueHeaders[existing] ?? []), value];
-  }
-  const setDefault = (name: string, value: string) => {
-    if (Object.keys(headers).some((k) => k.toLowerCase() === name.toLowerCase())) return;
-    headers[name] = value;
-    multiValueHeaders[name] = [value];
-  };
-  // What API Gateway's edge adds; locally the scheme is plain http on the client's port.
-  setDefault('X-Forwarded-For', req.sourceIp);
-  setDefault('X-Forwarded-Proto', 'http');
-  const host = Object.entries(headers).find(([k]) => k.toLowerCase() === 'host')?.[1] ?? '127.0.0.1';
-  setDefault('X-Forwarded-Port', host.split(':')[1] ?? '80');
-  return { headers, multiValueHeaders };
+  const host = [...headerPairs(req.rawHeaders)].findLast(([k]) => k.toLowerCase() === 'host')?.[1] ?? '127.0.0.1';
+  // What API Gateway's edge adds when the client did not; locally the scheme is plain http on the client's port.
+  const edge: [string, string][] = [
+    ['X-Forwarded-For', req.sourceIp],
+    ['X-Forwarded-Proto', 'http'],
+    ['X-Forwarded-Port', host.split(':')[1] ?? '80'],
+  ];
+  const sent = new Set([...headerPairs(req.rawHeaders)].map(([k]) => k.toLowerCase()));
+  const pairs = [...headerPairs(req.rawHeaders), ...edge.filter(([k]) => !sent.has(k.toLowerCase()))];
+  const { last, all } = collect(pairs, (a, b) => a.toLowerCase() === b.toLowerCase());
+  return { headers: last, multiValueHeaders: all };
 }
 
 /** The query string as the event carries it: the last value of each name, and all of them; null when empty. */
@@ -111,15 +129,11 @@ function eventQuery(params: URLSearchParams): {
   queryStringParameters: Record<string, string> | null;
   multiValueQueryStringParameters: Record<string, string[]> | null;
 } {
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of params) {
-    query[k] = v;
-    multiQuery[k] = [...(multiQuery[k] ?? []), v];
-  }
+  const { last, all } = collect(params, (a, b) => a === b);
+  const empty = Object.keys(last).length === 0;
   return {
-    queryStringParameters: Object.keys(query).length ? query : null,
-    multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+    queryStringParameters: empty ? null : last,
+    multiValueQueryStringParameters: empty ? null : all,
   };
 }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { InvokeResult } from '../functions/invoke-result.js';
 import type { RestApiDef } from '../plan.js';
-import { type GatewayResponse, gatewayError, toGatewayResponse } from './gateway-response.js';
+import { GATEWAY_ERRORS, type GatewayResponse, gatewayError, toGatewayResponse } from './gateway-response.js';
 import { buildProxyEvent } from './proxy-event.js';
 import { matchRoute } from './routes.js';
 
@@ -28,6 +28,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+/** True when every percent-escape of the path decodes. */
+function isDecodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function send(res: ServerResponse, response: GatewayResponse): void {
   res.writeHead(response.statusCode, { ...response.headers, 'content-length': String(response.body.length) });
   res.end(response.body);
@@ -41,10 +51,19 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   const api = deps.api();
   const requestId = randomUUID();
   if (!api) {
-    send(res, gatewayError(404, 'This app declares no REST API.'));
+    send(res, {
+      statusCode: 404,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'This app declares no REST API.' } })),
+    });
     return;
   }
   const url = new URL(req.url ?? '/', 'http://local');
+  if (!isDecodable(url.pathname)) {
+    // A path API Gateway cannot decode never reaches the function.
+    send(res, gatewayError(api, GATEWAY_ERRORS.badRequest, requestId));
+    return;
+  }
   const method = (req.method ?? 'GET').toUpperCase();
   let path = url.pathname;
   const stagePrefix = `/${api.stage}`;
@@ -56,20 +75,17 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   else match = matchRoute(api, method, path);
   if (!match?.method) {
     // API Gateway's answer for a path or method the API does not declare.
-    send(
-      res,
-      gatewayError(403, 'Missing Authentication Token', { 'x-amzn-ErrorType': 'MissingAuthenticationTokenException' }),
-    );
+    send(res, gatewayError(api, GATEWAY_ERRORS.missingAuthenticationToken, requestId));
     return;
   }
   const functionLogicalId = match.method.functionLogicalId;
   if (!functionLogicalId) {
-    send(res, gatewayError(500, `The ${match.method.integrationType} integration is not served locally.`));
+    send(res, gatewayError(api, GATEWAY_ERRORS.notServed, requestId));
     return;
   }
   const body = await readBody(req);
   if (!body) {
-    send(res, gatewayError(413, 'Request Too Long'));
+    send(res, gatewayError(api, GATEWAY_ERRORS.requestTooLarge, requestId));
     return;
   }
   const event = buildProxyEvent(
@@ -87,5 +103,5 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
     },
   );
   const result = await deps.invoke(functionLogicalId, event);
-  send(res, toGatewayResponse(result, event.requestContext.requestId ?? requestId));
+  send(res, toGatewayResponse(result, event.requestContext.requestId ?? requestId, api));
 }

@@ -1,4 +1,4 @@
-import type { MethodDef, RestApiDef, RouteDef } from '../plan.js';
+import type { GatewayResponseDef, MethodDef, RestApiDef, RouteDef } from '../plan.js';
 import { type CfnResource, refOf, resourcesOfType, text } from './cfn.js';
 import { localApiId, localResourceId } from './identities.js';
 import type { ReadingContext } from './reading-context.js';
@@ -16,6 +16,7 @@ export function readRestApis(ctx: ReadingContext, functionIndex: ReadonlyMap<str
       t.replace('~1', '/'),
     ),
     routes: readRoutes(ctx, functionIndex, logicalId),
+    gatewayResponses: readGatewayResponses(ctx, logicalId),
   }));
   if (resourcesOfType(ctx.template, 'AWS::ApiGatewayV2::Api').length) {
     ctx.notes.push('HTTP APIs (API Gateway v2) are not served locally.');
@@ -87,6 +88,30 @@ function resourcePaths(ctx: ReadingContext, apiId: string): (logicalId: string |
     return `${parent === '/' ? '' : parent}/${node.part}`;
   };
   return pathOf;
+}
+
+/** The API's gateway responses, by type: their status, body templates and headers. */
+function readGatewayResponses(ctx: ReadingContext, apiId: string): Record<string, GatewayResponseDef> {
+  const responses: Record<string, GatewayResponseDef> = {};
+  for (const [, resource] of ofApi(ctx, 'AWS::ApiGateway::GatewayResponse', apiId)) {
+    const p = ctx.resolver.resolve(resource.Properties ?? {}) as Record<string, unknown>;
+    const type = text(p.ResponseType);
+    if (!type) continue;
+    const parameters = (p.ResponseParameters ?? {}) as Record<string, string>;
+    const headers = Object.fromEntries(
+      Object.entries(parameters)
+        .filter(([k]) => k.startsWith('gatewayresponse.header.'))
+        // Values are literals in single quotes, as API Gateway's mapping expressions write them.
+        .map(([k, v]) => [k.slice('gatewayresponse.header.'.length), String(v).replace(/^'(.*)'$/, '$1')]),
+    );
+    const status = Number(p.StatusCode);
+    responses[type] = {
+      templates: (p.ResponseTemplates ?? {}) as Record<string, string>,
+      headers,
+      ...(Number.isInteger(status) ? { statusCode: status } : {}),
+    };
+  }
+  return responses;
 }
 
 /** The stage name of an API's first stage; `prod`, CDK's default, when it declares none. */

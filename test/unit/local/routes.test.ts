@@ -19,6 +19,7 @@ const api: RestApiDef = {
   apiId: 'local1',
   stage: 'v1',
   binaryMediaTypes: [],
+  gatewayResponses: {},
   routes: [
     route('/{proxy+}', 'ANY'),
     route('/jobs/{jobId}', 'GET'),

@@ -138,3 +138,35 @@ describe('reading what a REST API does not serve locally', () => {
     expect(plan.notes).toEqual(['HTTP APIs (API Gateway v2) are not served locally.']);
   });
 });
+
+describe('reading gateway responses', () => {
+  it("keeps each response type's status, JSON template and unquoted headers", () => {
+    // Act
+    const [restApi] = planOf({
+      ...api,
+      GetJob: method('GET', { Ref: 'Job' }),
+      Default4xx: {
+        Type: 'AWS::ApiGateway::GatewayResponse',
+        Properties: {
+          RestApiId: apiRef,
+          ResponseType: 'DEFAULT_4XX',
+          ResponseTemplates: { 'application/json': '{"code":"$context.error.responseType"}' },
+          ResponseParameters: { 'gatewayresponse.header.x-team': "'payments'" },
+        },
+      },
+      Throttled: {
+        Type: 'AWS::ApiGateway::GatewayResponse',
+        Properties: { RestApiId: apiRef, ResponseType: 'THROTTLED', StatusCode: '503' },
+      },
+    }).apis;
+
+    // Assess
+    expect(restApi?.gatewayResponses).toEqual({
+      DEFAULT_4XX: {
+        templates: { 'application/json': '{"code":"$context.error.responseType"}' },
+        headers: { 'x-team': 'payments' },
+      },
+      THROTTLED: { templates: {}, headers: {}, statusCode: 503 },
+    });
+  });
+});
