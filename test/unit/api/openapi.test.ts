@@ -342,9 +342,17 @@ const links = documented.flatMap((d) =>
   })),
 );
 
+/*
+ * The validator is @readme/openapi-parser (pinned): it checks a document against the OpenAPI Initiative's own
+ * 3.1 JSON Schema, dereferences every $ref (an unresolvable one is an error, not a skip), and adds the rules no
+ * schema can state (unique operationIds, path parameters declared and required). ReadMe keep it up in their OpenAPI
+ * tooling (readmeio/oas); it supports Node 20 and up, and brings 17 small packages (about 9 MB).
+ * Redocly's openapi-core checks as much, but as a linter whose rulesets are to be tuned, with more to install
+ * (among its 13 direct dependencies, graphql and a fork of ajv).
+ */
 describe('the OpenAPI document as tools read it', () => {
   it('validates as OpenAPI 3.1 with no error or warning, every $ref resolving', async () => {
-    // Prepare: @readme/openapi-parser checks the document against the OpenAPI 3.1 schema and dereferences every $ref.
+    // Prepare: the validator dereferences in place, so it gets a copy.
     const served = structuredClone(openApiDocument(jobTypes, 'https://api.example.com/prod'));
     // Act
     const result = await validate(served as unknown as Parameters<typeof validate>[0]);
