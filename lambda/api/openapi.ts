@@ -1,11 +1,21 @@
-import type { $ZodType } from 'zod/v4/core';
 import type { JobType } from '../jobs/define.js';
-import * as z from '../shared/zod.js';
-import { API_ROUTES, type OperationId } from './route-table.js';
+import { type JsonSchema, componentRef as ref, SchemaComponents } from './openapi-components.js';
+import {
+  BATCH_ACCEPTED_EXAMPLE,
+  type Example,
+  JOB_ACCEPTED_EXAMPLE,
+  JOB_REQUEST_EXAMPLES,
+  JOB_VIEW_EXAMPLES,
+  NOT_FOUND_EXAMPLE,
+  REDRIVE_ACCEPTED_EXAMPLE,
+  VALIDATION_ERROR_EXAMPLE,
+} from './openapi-examples.js';
+import { API_ROUTES, type ApiRoute, type OperationId } from './route-table.js';
 import { MAX_BATCH_BODY_BYTES, MAX_JOB_BODY_BYTES } from './routes.js';
 import {
   batchAcceptedResponse,
   errorResponseBody,
+  idempotencyKey,
   jobAcceptedResponse,
   jobViewResponse,
   MAX_BATCH_JOBS,
@@ -14,40 +24,87 @@ import {
   submitJobRequest,
 } from './schemas.js';
 
-type JsonSchema = Record<string, unknown>;
-
-/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod schema, as a client sends it. */
-function schemaOf(schema: $ZodType): JsonSchema {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as JsonSchema;
-  return rest;
-}
+/** The name of a job type's request schema in `components/schemas`. */
+export const requestSchemaName = (type: Pick<JobType, 'name'>): string => `Submit_${type.name.replace(/\W/g, '_')}`;
 
 /** One request schema per job type: `type` fixed to the name, `payload` the type's own schema. */
-function typedRequest(type: JobType): JsonSchema {
-  const base = schemaOf(submitJobRequest) as { properties: Record<string, JsonSchema>; required?: string[] };
+function typedRequest(type: JobType, components: SchemaComponents): JsonSchema {
+  const name = requestSchemaName(type);
+  const base = components.fromZod(submitJobRequest, name) as { properties: Record<string, JsonSchema> };
   const properties: Record<string, JsonSchema> = {
     ...base.properties,
     type: { const: type.name, description: type.description },
-    payload: schemaOf(type.payload),
+    payload: components.fromZod(type.payload, `${name}_payload`),
   };
   if (!type.queue.fifo) delete properties.groupId;
   else delete properties.delaySeconds;
   return { ...base, title: type.name, properties };
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const jsonContent = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...jsonContent(ref('Error')) });
+type Examples = Readonly<Record<string, Example<unknown>>>;
 
-/** The error responses every body-taking route can give, with what causes them. */
-const bodyErrors = (limit: number) => ({
-  '400': error('Malformed JSON, a schema violation (details name the fields) or an unknown job type.'),
+const jsonContent = (schema: JsonSchema, examples?: Examples) => ({
+  content: { 'application/json': { schema, ...(examples ? { examples } : {}) } },
+});
+const error = (description: string, examples?: Examples) => ({ description, ...jsonContent(ref('Error'), examples) });
+
+/** The header every 503 carries, so a client knows when to come back. */
+const retryAfter = {
+  'Retry-After': {
+    description: 'Seconds to wait before retrying.',
+    required: true,
+    schema: { type: 'integer', minimum: 0 },
+  },
+};
+
+/** The error responses of every route that reads a JSON body; `invalid` says what makes it a 400. */
+const bodyErrors = (limit: number, invalid: string) => ({
+  '400': error(invalid, { VALIDATION_ERROR: VALIDATION_ERROR_EXAMPLE }),
   '413': error(`The body is over ${limit} bytes.`),
-  '415': error('The body is not sent as application/json.'),
+  '415': error('The body is not sent as application/json (or another +json type).'),
 });
 
+/**
+ * Links from a response that names a job to the operations that take its id
+ * and its type. The runtime expressions are the OpenAPI ones, JSON pointers
+ * into the response body (`$response.body#/jobId`), the form Schemathesis and
+ * other link-following tools evaluate.
+ * @param at - JSON pointer to the job in the body: '' for the body itself.
+ * @param job - how the descriptions name that job.
+ */
+function jobLinks(at: string, job: string) {
+  const link = (operationId: OperationId, parameters: Record<string, string>, description: string) => ({
+    operationId,
+    parameters,
+    description,
+  });
+  return {
+    GetJob: link('getJob', { 'path.jobId': `$response.body#${at}/jobId` }, `Read the status of ${job}.`),
+    RedriveDeadLetters: link(
+      'redriveDeadLetters',
+      { 'path.type': `$response.body#${at}/type` },
+      `Send the dead letters of the job type of ${job} back to its queue (IAM auth only).`,
+    ),
+  };
+}
+
 /** The operations of {@link API_ROUTES}, each as its OpenAPI operation object (without operationId). */
-function operations(submitJob: JsonSchema): Record<OperationId, JsonSchema> {
+function operations(jobTypes: readonly JobType[], components: SchemaComponents): Record<OperationId, JsonSchema> {
+  const requestExamples: Examples = Object.fromEntries(
+    jobTypes.flatMap((t) => {
+      const example = JOB_REQUEST_EXAMPLES[t.name];
+      return example ? [[t.name, example]] : [];
+    }),
+  );
+  const anyExamples = Object.keys(requestExamples).length > 0;
+  const submitJob = {
+    oneOf: jobTypes.map((t) => ref(requestSchemaName(t))),
+    discriminator: {
+      propertyName: 'type',
+      // Without a mapping a discriminator value names a schema, and the schemas are named Submit_<type>.
+      mapping: Object.fromEntries(jobTypes.map((t) => [t.name, ref(requestSchemaName(t)).$ref])),
+    },
+  };
   return {
     submitJob: {
       summary: 'Submit a job; answered at once with its id.',
@@ -56,66 +113,153 @@ function operations(submitJob: JsonSchema): Record<OperationId, JsonSchema> {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'Same as the idempotencyKey field.',
-          schema: { type: 'string', maxLength: 255 },
+          description:
+            'Same as the idempotencyKey field, under the same rule; when both are sent they must be equal. An empty header is ignored.',
+          schema: components.fromZod(idempotencyKey, 'IdempotencyKey'),
         },
       ],
-      requestBody: { required: true, ...jsonContent(submitJob) },
+      requestBody: { required: true, ...jsonContent(submitJob, anyExamples ? requestExamples : undefined) },
       responses: {
-        '202': { description: 'The job is recorded and durably queued.', ...jsonContent(ref('JobAccepted')) },
-        ...bodyErrors(MAX_JOB_BODY_BYTES),
+        '202': {
+          description:
+            'The job is recorded and durably queued; or, for an idempotency key already used with the same request, the job it created.',
+          headers: {
+            'Idempotent-Replayed': {
+              description: 'Sent, as `true`, when the answer is the job an earlier request with this key created.',
+              schema: { type: 'string', const: 'true' },
+            },
+          },
+          ...jsonContent(ref('JobAccepted'), { queued: JOB_ACCEPTED_EXAMPLE }),
+          links: jobLinks('', 'this job'),
+        },
+        ...bodyErrors(
+          MAX_JOB_BODY_BYTES,
+          'The body is empty, not JSON or nested over 64 levels deep; or it is not a valid job: a schema violation ' +
+            '(details name the fields), an unknown job type, a payload with a character SQS does not carry, an ' +
+            'Idempotency-Key header that breaks the rule of the idempotencyKey field or differs from that field.',
+        ),
         '409': error('The idempotency key was already used for a different request.'),
-        '503': error('The job could not be recorded or queued; retry with the same idempotency key.'),
+        '413': error(
+          `The body is over ${MAX_JOB_BODY_BYTES} bytes, or the job's queue message would be over ${MAX_JOB_BODY_BYTES} bytes.`,
+        ),
+        '503': {
+          ...error('The job could not be recorded or queued; retry with the same idempotency key.'),
+          headers: retryAfter,
+        },
       },
     },
     submitJobs: {
       summary: `Submit up to ${MAX_BATCH_JOBS} jobs; each is accepted or rejected on its own.`,
+      description:
+        'Answers 202 whenever the batch itself is well formed (a `jobs` array of 1 to ' +
+        `${MAX_BATCH_JOBS} items), even when some or all of its items are invalid: by design, one bad item does not ` +
+        'sink the others. Each item is checked like the body of `POST /jobs`, and `results` holds, in request order, ' +
+        "either the item's `JobAccepted` or the `Error` that `POST /jobs` would have answered for it (a validation " +
+        'error or an unknown type, an idempotency conflict, a message over the size limit, a store or queue that did ' +
+        'not answer). `accepted` and `rejected` count them. The batch has no Idempotency-Key header: give each item ' +
+        'its own `idempotencyKey`.',
       requestBody: {
         required: true,
-        ...jsonContent({
-          type: 'object',
-          properties: { jobs: { type: 'array', minItems: 1, maxItems: MAX_BATCH_JOBS, items: submitJob } },
-          required: ['jobs'],
-          additionalProperties: false,
-        }),
+        ...jsonContent(
+          {
+            type: 'object',
+            properties: { jobs: { type: 'array', minItems: 1, maxItems: MAX_BATCH_JOBS, items: submitJob } },
+            required: ['jobs'],
+            additionalProperties: false,
+          },
+          anyExamples
+            ? {
+                everyType: {
+                  summary: 'One job of each type',
+                  value: { jobs: Object.values(requestExamples).map((e) => e.value) },
+                },
+              }
+            : undefined,
+        ),
       },
       responses: {
-        '202': { description: 'One result per job, in order.', ...jsonContent(ref('BatchAccepted')) },
-        ...bodyErrors(MAX_BATCH_BODY_BYTES),
+        '202': {
+          description: 'One result per item, in request order: the accepted job, or why the item was rejected.',
+          ...jsonContent(ref('BatchAccepted'), { mixed: BATCH_ACCEPTED_EXAMPLE }),
+          // A pointer names one item; the first is the one a client that sent one job reads.
+          links: jobLinks('/results/0', 'the first item (when it was accepted: a rejected item names no job)'),
+        },
+        ...bodyErrors(
+          MAX_BATCH_BODY_BYTES,
+          `The body is empty, not JSON or nested over 64 levels deep; or it is not a batch: no \`jobs\` array, an empty one, or one of over ${MAX_BATCH_JOBS} items.`,
+        ),
       },
     },
     getJob: {
       summary: "A job's status, attempts, result or error.",
-      parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
+      parameters: [
+        {
+          name: 'jobId',
+          in: 'path',
+          required: true,
+          description: 'The id `POST /jobs` answered. No job has an id over 255 characters.',
+          schema: { type: 'string' },
+        },
+      ],
       responses: {
-        '200': { description: 'The job.', ...jsonContent(ref('Job')) },
-        '404': error('No job has this id (or it expired after its retention).'),
+        '200': {
+          description: 'The job.',
+          ...jsonContent(ref('Job'), JOB_VIEW_EXAMPLES),
+          links: { RedriveDeadLetters: jobLinks('', 'this job').RedriveDeadLetters },
+        },
+        '404': error('No job has this id (or it expired after its retention).', { NOT_FOUND: NOT_FOUND_EXAMPLE }),
+        '500': error('The job store did not answer; the body names the request id, and nothing else.'),
       },
     },
     redriveDeadLetters: {
       summary: "Send a job type's dead letters back to its queue (IAM auth only).",
       description:
         'Sets the jobs it can read back to `queued`, then starts an SQS StartMessageMoveTask. Deployed only when the API uses IAM auth.',
-      parameters: [{ name: 'type', in: 'path', required: true, schema: { type: 'string' } }],
-      requestBody: { required: false, ...jsonContent(schemaOf(redriveRequest)) },
+      parameters: [
+        {
+          name: 'type',
+          in: 'path',
+          required: true,
+          description: 'A job type; any other value is a 404.',
+          schema: { type: 'string', enum: jobTypes.map((t) => t.name) },
+        },
+      ],
+      requestBody: { required: false, ...jsonContent(components.fromZod(redriveRequest, 'Redrive')) },
       responses: {
-        '202': { description: 'The move task started.', ...jsonContent(ref('RedriveAccepted')) },
+        '202': {
+          description: 'The move task started.',
+          ...jsonContent(ref('RedriveAccepted'), { started: REDRIVE_ACCEPTED_EXAMPLE }),
+        },
+        ...bodyErrors(
+          MAX_JOB_BODY_BYTES,
+          'A body was sent that is not JSON, is nested over 64 levels deep, or is not a valid redrive request (details name the fields). No body at all is fine.',
+        ),
         '404': error('No such job type, or redrive is not offered (API not under IAM auth).'),
         '409': error('SQS refused the move, e.g. one is already running for this DLQ.'),
+        '500': error(
+          'SQS or the job store failed while the dead letters were read; the body names the request id, and nothing else.',
+        ),
         '501': error('The SQS endpoint does not implement StartMessageMoveTask (an emulator).'),
       },
     },
   };
 }
 
+/** Operators' routes answer only to IAM-signed requests: API-key callers never reach them. */
+const securityOf = (route: ApiRoute) => (route.iamOnly ? { security: [{ sigv4: [] }] } : {});
+
 /** The document's `paths`: one entry per route of {@link API_ROUTES}. */
-function paths(submitJob: JsonSchema): Record<string, Record<string, JsonSchema>> {
-  const byOperation = operations(submitJob);
+function paths(jobTypes: readonly JobType[], components: SchemaComponents): Record<string, Record<string, JsonSchema>> {
+  const byOperation = operations(jobTypes, components);
   const out: Record<string, Record<string, JsonSchema>> = {};
   for (const route of API_ROUTES) {
     out[route.path] = {
       ...out[route.path],
-      [route.method.toLowerCase()]: { operationId: route.operationId, ...byOperation[route.operationId] },
+      [route.method.toLowerCase()]: {
+        operationId: route.operationId,
+        ...byOperation[route.operationId],
+        ...securityOf(route),
+      },
     };
   }
   return out;
@@ -124,12 +268,18 @@ function paths(submitJob: JsonSchema): Record<string, Record<string, JsonSchema>
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the same zod
  * schemas the API validates with, one request schema per registered job type.
+ * Every `$ref` points into `components/schemas`: subschemas that zod extracts
+ * (recursive ones, such as a JSON value) are components of their own.
  */
 export function openApiDocument(jobTypes: readonly JobType[], serverUrl?: string): JsonSchema {
-  const requestSchemas = Object.fromEntries(
-    jobTypes.map((t) => [`Submit_${t.name.replace(/\W/g, '_')}`, typedRequest(t)]),
-  );
-  const submitJob = { oneOf: Object.keys(requestSchemas).map(ref), discriminator: { propertyName: 'type' } };
+  const components = new SchemaComponents();
+  for (const type of jobTypes) components.add(requestSchemaName(type), typedRequest(type, components));
+  components.add('JobAccepted', components.fromZod(jobAcceptedResponse, 'JobAccepted'));
+  components.add('BatchAccepted', components.fromZod(batchAcceptedResponse, 'BatchAccepted'));
+  components.add('Job', components.fromZod(jobViewResponse, 'Job'));
+  components.add('Error', components.fromZod(errorResponseBody, 'Error'));
+  components.add('RedriveAccepted', components.fromZod(redriveAcceptedResponse, 'RedriveAccepted'));
+  const apiPaths = paths(jobTypes, components);
   return {
     openapi: '3.1.0',
     info: {
@@ -140,16 +290,9 @@ export function openApiDocument(jobTypes: readonly JobType[], serverUrl?: string
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     security: [{ sigv4: [] }, { apiKey: [] }],
-    paths: paths(submitJob),
+    paths: apiPaths,
     components: {
-      schemas: {
-        ...requestSchemas,
-        JobAccepted: schemaOf(jobAcceptedResponse),
-        BatchAccepted: schemaOf(batchAcceptedResponse),
-        Job: schemaOf(jobViewResponse),
-        Error: schemaOf(errorResponseBody),
-        RedriveAccepted: schemaOf(redriveAcceptedResponse),
-      },
+      schemas: components.toObject(),
       securitySchemes: {
         sigv4: {
           type: 'apiKey',

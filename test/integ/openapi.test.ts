@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/index.js';
 import { startFixtureRuntime } from './helpers.js';
@@ -41,6 +42,13 @@ describe('/openapi.json on the local runtime', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers?.[0]?.url).toBe(`${runtime.url}/v1`);
     expect(Object.keys(doc.paths).sort()).toEqual(['/dlq/{type}/redrive', '/jobs', '/jobs/batch', '/jobs/{jobId}']);
+  });
+
+  it('serves a document that validates as OpenAPI 3.1, every $ref resolving', async () => {
+    // Act: the validator dereferences, so it gets a copy.
+    const result = await validate(structuredClone(doc) as unknown as Parameters<typeof validate>[0]);
+    // Assess
+    expect(result).toEqual({ valid: true, warnings: [], specification: 'OpenAPI' });
   });
 
   it('documents a request schema for every job type the runtime runs', () => {

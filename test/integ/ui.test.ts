@@ -1,8 +1,9 @@
 import { mkdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/index.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { INTEG_STACK } from './fixtures/app.js';
 import { apiClient, startFixtureRuntime, waitFor } from './helpers.js';
 
@@ -17,18 +18,10 @@ let page: Page;
 beforeAll(async () => {
   runtime = await startFixtureRuntime();
   api = apiClient(runtime);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  // Never skipped: with no browser to be found, this fails and says how to get one.
+  const launched = await launchBrowser();
+  browser = launched.browser;
+  console.log(`dashboard browser: ${launched.found.source}, ${launched.found.executablePath} (${browser.version()})`);
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(`${runtime.url}/ui`);
 });

@@ -1,0 +1,132 @@
+/**
+ * Examples of the OpenAPI document: one valid request per job type, and the
+ * main responses. Tools replay request examples against a running API (the
+ * unit tests submit each through the router and expect 202), so nothing here
+ * may send traffic off the machine: the webhook example targets the loopback
+ * discard port, where a delivery attempt is refused at once.
+ */
+import type * as z from '../shared/zod.js';
+import type {
+  batchAcceptedResponse,
+  errorResponseBody,
+  jobAcceptedResponse,
+  jobViewResponse,
+  redriveAcceptedResponse,
+  SubmitJobRequest,
+} from './schemas.js';
+
+/** An OpenAPI Example Object. */
+export interface Example<T> {
+  readonly summary: string;
+  readonly value: T;
+}
+
+/**
+ * A valid `POST /jobs` body for each registered job type, by type name. A job
+ * type without one is documented without an example; the unit tests fail until
+ * it has one.
+ */
+export const JOB_REQUEST_EXAMPLES: Readonly<Record<string, Example<SubmitJobRequest>>> = {
+  simulate: {
+    summary: 'Work for half a second, fail the first attempt, succeed on the retry',
+    value: { type: 'simulate', payload: { sleepMs: 500, failTimes: 1 }, idempotencyKey: 'example-simulate-1' },
+  },
+  'webhook.deliver': {
+    summary: 'POST an event to a receiver in ten seconds, with a signature header',
+    value: {
+      type: 'webhook.deliver',
+      payload: {
+        url: 'http://127.0.0.1:9/hooks/order-paid',
+        body: { event: 'order.paid', orderId: 'order-1234', amount: { value: 1999, currency: 'EUR' }, gift: false },
+        headers: { 'x-signature': 'sha256=6f1ed002ab5595859014ebf0951522d9' },
+        timeoutMs: 5000,
+      },
+      delaySeconds: 10,
+    },
+  },
+};
+
+const JOB_ID = '7f0c4f5e-3b8a-4c1e-9d2f-5a6b7c8d9e0f';
+const STATUS_URL = `https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/jobs/${JOB_ID}`;
+
+/** The `202` body of `POST /jobs`. */
+export const JOB_ACCEPTED_EXAMPLE: Example<z.input<typeof jobAcceptedResponse>> = {
+  summary: 'The job is queued',
+  value: { jobId: JOB_ID, type: 'simulate', status: 'queued', statusUrl: STATUS_URL },
+};
+
+/** The `202` body of `POST /jobs/batch`, one item accepted and one rejected. */
+export const BATCH_ACCEPTED_EXAMPLE: Example<z.input<typeof batchAcceptedResponse>> = {
+  summary: 'The first item is queued; the second names an unknown type',
+  value: {
+    accepted: 1,
+    rejected: 1,
+    results: [
+      JOB_ACCEPTED_EXAMPLE.value,
+      {
+        error: {
+          code: 'UNKNOWN_JOB_TYPE',
+          message: 'Unknown job type "email.send". Known types: simulate, webhook.deliver.',
+          details: { type: 'email.send', known: ['simulate', 'webhook.deliver'] },
+        },
+      },
+    ],
+  },
+};
+
+/** `200` bodies of `GET /jobs/{jobId}`, by name. */
+export const JOB_VIEW_EXAMPLES: Readonly<Record<string, Example<z.input<typeof jobViewResponse>>>> = {
+  succeeded: {
+    summary: 'A job that succeeded on its second attempt',
+    value: {
+      jobId: JOB_ID,
+      type: 'simulate',
+      status: 'succeeded',
+      attempts: 2,
+      createdAt: '2026-11-24T09:30:00.000Z',
+      updatedAt: '2026-11-24T09:30:02.140Z',
+      result: { attempt: 2 },
+    },
+  },
+  failed: {
+    summary: 'A job that used all its attempts; its message waits in the dead-letter queue',
+    value: {
+      jobId: JOB_ID,
+      type: 'webhook.deliver',
+      status: 'failed',
+      attempts: 8,
+      createdAt: '2026-11-24T09:30:00.000Z',
+      updatedAt: '2026-11-24T10:41:17.902Z',
+      error: { code: 'RETRYABLE', message: 'POST http://127.0.0.1:9/hooks/order-paid failed: network error' },
+    },
+  },
+};
+
+/** The `202` body of `POST /dlq/{type}/redrive`. */
+export const REDRIVE_ACCEPTED_EXAMPLE: Example<z.input<typeof redriveAcceptedResponse>> = {
+  summary: 'Three failed jobs back to queued; SQS moves their messages',
+  value: {
+    type: 'webhook.deliver',
+    method: 'StartMessageMoveTask',
+    taskHandle: 'eyJ0YXNrSWQiOiJkYjM2ZTg1Yi0wMDAwIn0=',
+    requeued: 3,
+  },
+};
+
+/** The `400` body of a job whose payload does not match its type. */
+export const VALIDATION_ERROR_EXAMPLE: Example<z.input<typeof errorResponseBody>> = {
+  summary: 'A payload that does not match its job type',
+  value: {
+    error: {
+      code: 'VALIDATION_ERROR',
+      message: 'The payload does not match the schema of job type "simulate".',
+      details: [{ path: 'payload.sleepMs', message: 'Invalid input: expected number, received string' }],
+    },
+  },
+};
+
+/** The `404` body of `GET /jobs/{jobId}` for an unknown id. */
+export const NOT_FOUND_EXAMPLE: Example<z.input<typeof errorResponseBody>> = {
+  summary: 'No job has this id',
+  value: { error: { code: 'NOT_FOUND', message: `No job with id "${JOB_ID}".`, details: { jobId: JOB_ID } } },
+};
