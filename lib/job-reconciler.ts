@@ -1,14 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IAlarmAction,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IAlarmAction, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -26,8 +19,6 @@ export interface JobReconcilerProps {
   readonly table: JobTable;
   /** Days a finished job stays in the table. */
   readonly retentionDays: number;
-  /** The job types, for the stalled-jobs alarm. */
-  readonly jobTypeNames: readonly string[];
   /** Where the stalled-jobs alarm (and its recovery) goes. */
   readonly action: IAlarmAction;
   /**
@@ -74,24 +65,16 @@ export class JobReconciler extends Construct {
       targets: [new LambdaFunction(this.function, { retryAttempts: 2 })],
     });
 
-    const stalled = props.jobTypeNames.map(
-      (type) =>
-        new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: JOB_METRICS.stalled,
-          dimensionsMap: { service: SERVICE_NAME, type },
-          statistic: 'Sum',
-          period: Duration.minutes(1),
-        }),
-    );
+    // The reconciler publishes a service-wide total beside the per-type counts: one plain metric to watch.
     this.stalledAlarm = new Alarm(this, 'StalledJobs', {
       alarmDescription:
-        'Jobs are stalled: a worker stopped during an attempt and SQS has not delivered the job again for minutes.',
-      metric: new MathExpression({
-        expression: stalled.map((_, i) => `FILL(m${i}, 0)`).join(' + ') || '0',
-        usingMetrics: Object.fromEntries(stalled.map((m, i) => [`m${i}`, m])),
+        'Jobs are stalled: a worker stopped during an attempt and SQS has not delivered the job again for minutes. The per-type metric names the type.',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: JOB_METRICS.stalled,
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: 'Sum',
         period: Duration.minutes(1),
-        label: 'stalled jobs',
       }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

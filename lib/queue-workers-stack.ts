@@ -117,7 +117,6 @@ export class QueueWorkersStack extends Stack {
     new JobReconciler(this, 'Reconciler', {
       table: this.table,
       retentionDays,
-      jobTypeNames: jobTypes.map((t) => t.name),
       action: topic.action,
       ...(logRetention ? { logRetention } : {}),
     });

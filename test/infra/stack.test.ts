@@ -262,6 +262,16 @@ describe('QueueWorkersStack', () => {
     ]);
   });
 
+  it('alarms while jobs are stalled, on the service-wide metric the reconciler publishes (no metric math)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'QueueWorkers',
+      MetricName: 'stalled',
+      Dimensions: [{ Name: 'service', Value: 'queue-workers' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
   it('indexes running jobs by the end of their lease, sharded, with only what the reconciler reads', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
