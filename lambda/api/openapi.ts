@@ -88,15 +88,20 @@ function jobLinks(at: string, job: string) {
   };
 }
 
-/** The operations of {@link API_ROUTES}, each as its OpenAPI operation object (without operationId). */
-function operations(jobTypes: readonly JobType[], components: SchemaComponents): Record<OperationId, JsonSchema> {
+/** What the submit operations share: the request schema (one per job type) and an example per type. */
+interface SubmitShapes {
+  readonly submitJob: JsonSchema;
+  readonly requestExamples: Examples;
+  readonly anyExamples: boolean;
+}
+
+function submitShapes(jobTypes: readonly JobType[]): SubmitShapes {
   const requestExamples: Examples = Object.fromEntries(
     jobTypes.flatMap((t) => {
       const example = JOB_REQUEST_EXAMPLES[t.name];
       return example ? [[t.name, example]] : [];
     }),
   );
-  const anyExamples = Object.keys(requestExamples).length > 0;
   const submitJob = {
     oneOf: jobTypes.map((t) => ref(requestSchemaName(t))),
     discriminator: {
@@ -105,142 +110,165 @@ function operations(jobTypes: readonly JobType[], components: SchemaComponents):
       mapping: Object.fromEntries(jobTypes.map((t) => [t.name, ref(requestSchemaName(t)).$ref])),
     },
   };
+  return { submitJob, requestExamples, anyExamples: Object.keys(requestExamples).length > 0 };
+}
+
+/** The operations of {@link API_ROUTES}, each as its OpenAPI operation object (without operationId). */
+function operations(jobTypes: readonly JobType[], components: SchemaComponents): Record<OperationId, JsonSchema> {
+  const shapes = submitShapes(jobTypes);
   return {
-    submitJob: {
-      summary: 'Submit a job; answered at once with its id.',
-      parameters: [
-        {
-          name: 'Idempotency-Key',
-          in: 'header',
-          required: false,
-          description:
-            'Same as the idempotencyKey field, under the same rule; when both are sent they must be equal. An empty header is ignored.',
-          schema: components.fromZod(idempotencyKey, 'IdempotencyKey'),
-        },
-      ],
-      requestBody: { required: true, ...jsonContent(submitJob, anyExamples ? requestExamples : undefined) },
-      responses: {
-        '202': {
-          description:
-            'The job is recorded and durably queued; or, for an idempotency key already used with the same request, the job it created.',
-          headers: {
-            'Idempotent-Replayed': {
-              description: 'Sent, as `true`, when the answer is the job an earlier request with this key created.',
-              schema: { type: 'string', const: 'true' },
-            },
+    submitJob: submitJobOperation(shapes, components),
+    submitJobs: submitJobsOperation(shapes),
+    getJob: getJobOperation(),
+    redriveDeadLetters: redriveOperation(jobTypes, components),
+  };
+}
+
+function submitJobOperation(
+  { submitJob, requestExamples, anyExamples }: SubmitShapes,
+  components: SchemaComponents,
+): JsonSchema {
+  return {
+    summary: 'Submit a job; answered at once with its id.',
+    parameters: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'Same as the idempotencyKey field, under the same rule; when both are sent they must be equal. An empty header is ignored.',
+        schema: components.fromZod(idempotencyKey, 'IdempotencyKey'),
+      },
+    ],
+    requestBody: { required: true, ...jsonContent(submitJob, anyExamples ? requestExamples : undefined) },
+    responses: {
+      '202': {
+        description:
+          'The job is recorded and durably queued; or, for an idempotency key already used with the same request, the job it created.',
+        headers: {
+          'Idempotent-Replayed': {
+            description: 'Sent, as `true`, when the answer is the job an earlier request with this key created.',
+            schema: { type: 'string', const: 'true' },
           },
-          ...jsonContent(ref('JobAccepted'), { queued: JOB_ACCEPTED_EXAMPLE }),
-          links: jobLinks('', 'this job'),
         },
-        ...bodyErrors(
-          MAX_JOB_BODY_BYTES,
-          'The body is empty, not JSON or nested over 64 levels deep; or it is not a valid job: a schema violation ' +
-            '(details name the fields), an unknown job type, a payload with a character SQS does not carry, an ' +
-            'Idempotency-Key header that breaks the rule of the idempotencyKey field or differs from that field.',
-        ),
-        '409': error('The idempotency key was already used for a different request.'),
-        '413': error(
-          `The body is over ${MAX_JOB_BODY_BYTES} bytes, or the job's queue message would be over ${MAX_JOB_BODY_BYTES} bytes.`,
-        ),
-        '503': {
-          ...error('The job could not be recorded or queued; retry with the same idempotency key.'),
-          headers: retryAfter,
-        },
+        ...jsonContent(ref('JobAccepted'), { queued: JOB_ACCEPTED_EXAMPLE }),
+        links: jobLinks('', 'this job'),
+      },
+      ...bodyErrors(
+        MAX_JOB_BODY_BYTES,
+        'The body is empty, not JSON or nested over 64 levels deep; or it is not a valid job: a schema violation ' +
+          '(details name the fields), an unknown job type, a payload with a character SQS does not carry, an ' +
+          'Idempotency-Key header that breaks the rule of the idempotencyKey field or differs from that field.',
+      ),
+      '409': error('The idempotency key was already used for a different request.'),
+      '413': error(
+        `The body is over ${MAX_JOB_BODY_BYTES} bytes, or the job's queue message would be over ${MAX_JOB_BODY_BYTES} bytes.`,
+      ),
+      '503': {
+        ...error('The job could not be recorded or queued; retry with the same idempotency key.'),
+        headers: retryAfter,
       },
     },
-    submitJobs: {
-      summary: `Submit up to ${MAX_BATCH_JOBS} jobs; each is accepted or rejected on its own.`,
-      description:
-        'Answers 202 whenever the batch itself is well formed (a `jobs` array of 1 to ' +
-        `${MAX_BATCH_JOBS} items), even when some or all of its items are invalid: by design, one bad item does not ` +
-        'sink the others. Each item is checked like the body of `POST /jobs`, and `results` holds, in request order, ' +
-        "either the item's `JobAccepted` or the `Error` that `POST /jobs` would have answered for it (a validation " +
-        'error or an unknown type, an idempotency conflict, a message over the size limit, a store or queue that did ' +
-        'not answer). `accepted` and `rejected` count them. The batch has no Idempotency-Key header: give each item ' +
-        'its own `idempotencyKey`.',
-      requestBody: {
+  };
+}
+
+function submitJobsOperation({ submitJob, requestExamples, anyExamples }: SubmitShapes): JsonSchema {
+  return {
+    summary: `Submit up to ${MAX_BATCH_JOBS} jobs; each is accepted or rejected on its own.`,
+    description:
+      'Answers 202 whenever the batch itself is well formed (a `jobs` array of 1 to ' +
+      `${MAX_BATCH_JOBS} items), even when some or all of its items are invalid: by design, one bad item does not ` +
+      'sink the others. Each item is checked like the body of `POST /jobs`, and `results` holds, in request order, ' +
+      "either the item's `JobAccepted` or the `Error` that `POST /jobs` would have answered for it (a validation " +
+      'error or an unknown type, an idempotency conflict, a message over the size limit, a store or queue that did ' +
+      'not answer). `accepted` and `rejected` count them. The batch has no Idempotency-Key header: give each item ' +
+      'its own `idempotencyKey`.',
+    requestBody: {
+      required: true,
+      ...jsonContent(
+        {
+          type: 'object',
+          properties: { jobs: { type: 'array', minItems: 1, maxItems: MAX_BATCH_JOBS, items: submitJob } },
+          required: ['jobs'],
+          additionalProperties: false,
+        },
+        anyExamples
+          ? {
+              everyType: {
+                summary: 'One job of each type',
+                value: { jobs: Object.values(requestExamples).map((e) => e.value) },
+              },
+            }
+          : undefined,
+      ),
+    },
+    responses: {
+      '202': {
+        description: 'One result per item, in request order: the accepted job, or why the item was rejected.',
+        ...jsonContent(ref('BatchAccepted'), { mixed: BATCH_ACCEPTED_EXAMPLE }),
+        // A pointer names one item; the first is the one a client that sent one job reads.
+        links: jobLinks('/results/0', 'the first item (when it was accepted: a rejected item names no job)'),
+      },
+      ...bodyErrors(
+        MAX_BATCH_BODY_BYTES,
+        `The body is empty, not JSON or nested over 64 levels deep; or it is not a batch: no \`jobs\` array, an empty one, or one of over ${MAX_BATCH_JOBS} items.`,
+      ),
+    },
+  };
+}
+
+function getJobOperation(): JsonSchema {
+  return {
+    summary: "A job's status, attempts, result or error.",
+    parameters: [
+      {
+        name: 'jobId',
+        in: 'path',
         required: true,
-        ...jsonContent(
-          {
-            type: 'object',
-            properties: { jobs: { type: 'array', minItems: 1, maxItems: MAX_BATCH_JOBS, items: submitJob } },
-            required: ['jobs'],
-            additionalProperties: false,
-          },
-          anyExamples
-            ? {
-                everyType: {
-                  summary: 'One job of each type',
-                  value: { jobs: Object.values(requestExamples).map((e) => e.value) },
-                },
-              }
-            : undefined,
-        ),
+        description: 'The id `POST /jobs` answered. No job has an id over 255 characters.',
+        schema: { type: 'string' },
       },
-      responses: {
-        '202': {
-          description: 'One result per item, in request order: the accepted job, or why the item was rejected.',
-          ...jsonContent(ref('BatchAccepted'), { mixed: BATCH_ACCEPTED_EXAMPLE }),
-          // A pointer names one item; the first is the one a client that sent one job reads.
-          links: jobLinks('/results/0', 'the first item (when it was accepted: a rejected item names no job)'),
-        },
-        ...bodyErrors(
-          MAX_BATCH_BODY_BYTES,
-          `The body is empty, not JSON or nested over 64 levels deep; or it is not a batch: no \`jobs\` array, an empty one, or one of over ${MAX_BATCH_JOBS} items.`,
-        ),
+    ],
+    responses: {
+      '200': {
+        description: 'The job.',
+        ...jsonContent(ref('Job'), JOB_VIEW_EXAMPLES),
+        links: { RedriveDeadLetters: jobLinks('', 'this job').RedriveDeadLetters },
       },
+      '404': error('No job has this id (or it expired after its retention).', { NOT_FOUND: NOT_FOUND_EXAMPLE }),
+      '503': { ...error('The job store did not answer; retry the request.'), headers: retryAfter },
     },
-    getJob: {
-      summary: "A job's status, attempts, result or error.",
-      parameters: [
-        {
-          name: 'jobId',
-          in: 'path',
-          required: true,
-          description: 'The id `POST /jobs` answered. No job has an id over 255 characters.',
-          schema: { type: 'string' },
-        },
-      ],
-      responses: {
-        '200': {
-          description: 'The job.',
-          ...jsonContent(ref('Job'), JOB_VIEW_EXAMPLES),
-          links: { RedriveDeadLetters: jobLinks('', 'this job').RedriveDeadLetters },
-        },
-        '404': error('No job has this id (or it expired after its retention).', { NOT_FOUND: NOT_FOUND_EXAMPLE }),
-        '500': error('The job store did not answer; the body names the request id, and nothing else.'),
+  };
+}
+
+function redriveOperation(jobTypes: readonly JobType[], components: SchemaComponents): JsonSchema {
+  return {
+    summary: "Send a job type's dead letters back to its queue (IAM auth only).",
+    description:
+      'Sets the jobs it can read back to `queued`, then starts an SQS StartMessageMoveTask. Deployed only when the API uses IAM auth.',
+    parameters: [
+      {
+        name: 'type',
+        in: 'path',
+        required: true,
+        description: 'A job type; any other value is a 404.',
+        schema: { type: 'string', enum: jobTypes.map((t) => t.name) },
       },
-    },
-    redriveDeadLetters: {
-      summary: "Send a job type's dead letters back to its queue (IAM auth only).",
-      description:
-        'Sets the jobs it can read back to `queued`, then starts an SQS StartMessageMoveTask. Deployed only when the API uses IAM auth.',
-      parameters: [
-        {
-          name: 'type',
-          in: 'path',
-          required: true,
-          description: 'A job type; any other value is a 404.',
-          schema: { type: 'string', enum: jobTypes.map((t) => t.name) },
-        },
-      ],
-      requestBody: { required: false, ...jsonContent(components.fromZod(redriveRequest, 'Redrive')) },
-      responses: {
-        '202': {
-          description: 'The move task started.',
-          ...jsonContent(ref('RedriveAccepted'), { started: REDRIVE_ACCEPTED_EXAMPLE }),
-        },
-        ...bodyErrors(
-          MAX_JOB_BODY_BYTES,
-          'A body was sent that is not JSON, is nested over 64 levels deep, or is not a valid redrive request (details name the fields). No body at all is fine.',
-        ),
-        '404': error('No such job type, or redrive is not offered (API not under IAM auth).'),
-        '409': error('SQS refused the move, e.g. one is already running for this DLQ.'),
-        '500': error(
-          'SQS or the job store failed while the dead letters were read; the body names the request id, and nothing else.',
-        ),
-        '501': error('The SQS endpoint does not implement StartMessageMoveTask (an emulator).'),
+    ],
+    requestBody: { required: false, ...jsonContent(components.fromZod(redriveRequest, 'Redrive')) },
+    responses: {
+      '202': {
+        description: 'The move task started.',
+        ...jsonContent(ref('RedriveAccepted'), { started: REDRIVE_ACCEPTED_EXAMPLE }),
       },
+      ...bodyErrors(
+        MAX_JOB_BODY_BYTES,
+        'A body was sent that is not JSON, is nested over 64 levels deep, or is not a valid redrive request (details name the fields). No body at all is fine.',
+      ),
+      '404': error('No such job type, or redrive is not offered (API not under IAM auth).'),
+      '409': error('SQS refused the move, e.g. one is already running for this DLQ.'),
+      '503': { ...error('SQS or the job store did not answer; retry the request.'), headers: retryAfter },
+      '501': error('The SQS endpoint does not implement StartMessageMoveTask (an emulator).'),
     },
   };
 }

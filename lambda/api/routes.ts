@@ -1,6 +1,12 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { MethodNotAllowedError, NotFoundError, ValidationError } from '../shared/errors.js';
+import {
+  MethodNotAllowedError,
+  NotFoundError,
+  QueueWorkersError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '../shared/errors.js';
 import type { JobRecord } from '../shared/job.js';
 import { MAX_JOB_ID_LENGTH, toJobView } from '../shared/job.js';
 import { redrive } from '../shared/redrive.js';
@@ -90,7 +96,9 @@ async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGa
       length: jobId.length,
     });
   }
-  const record = await deps.store.get(jobId);
+  const record = await deps.store.get(jobId).catch((error: unknown) => {
+    throw new ServiceUnavailableError('The job store did not answer; retry the request.', error);
+  });
   if (!record) throw new NotFoundError(`No job with id "${jobId}".`, { jobId });
   return json(200, toJobView(record));
 }
@@ -114,6 +122,11 @@ async function redriveDlq(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<A
       maxRequeue: 1_000,
       ...(parsed.data.maxPerSecond ? { maxPerSecond: parsed.data.maxPerSecond } : {}),
     },
-  );
+  ).catch((error: unknown) => {
+    // SQS's or the store's own failure: the client may retry; a refusal or an emulator's gap keeps its status.
+    if (error instanceof QueueWorkersError) throw error;
+    throw new ServiceUnavailableError('SQS or the job store did not answer; retry the request.', error);
+  });
+
   return json(202, { type: type.name, ...result });
 }

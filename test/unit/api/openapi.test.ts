@@ -124,7 +124,7 @@ const scenarios: Record<
     },
   },
   'get /jobs/{jobId} 404': { event: get('missing') },
-  'get /jobs/{jobId} 500': {
+  'get /jobs/{jobId} 503': {
     event: get('00000000-0000-4000-8000-000000000000'),
     prepare: async (d) => {
       vi.spyOn(d.store, 'get').mockRejectedValue(new Error('DynamoDB did not answer'));
@@ -140,7 +140,7 @@ const scenarios: Record<
   'post /dlq/{type}/redrive 404': { event: redriveEvent('nope') },
   'post /dlq/{type}/redrive 413': { event: redriveEvent('simulate', { x: 'y'.repeat(300_000) }) },
   'post /dlq/{type}/redrive 415': { event: redriveEvent('simulate', 'x', { 'Content-Type': 'text/plain' }) },
-  'post /dlq/{type}/redrive 500': {
+  'post /dlq/{type}/redrive 503': {
     event: redriveEvent('simulate'),
     prepare: async () => {
       sqs.on(ReceiveMessageCommand).rejects(sqsError('InternalError', 'server'));
