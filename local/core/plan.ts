@@ -60,6 +60,24 @@ export interface EventSourceDef {
   readonly enabled: boolean;
 }
 
+/** An EventBridge rule that runs on a schedule, and the local functions it invokes. */
+export interface ScheduleDef {
+  readonly logicalId: string;
+  /** The rule's ARN, which the scheduled event names in `resources`. */
+  readonly ruleArn: string;
+  /** `rate(5 minutes)` or `cron(...)`, as the rule declares it. */
+  readonly expression: string;
+  readonly enabled: boolean;
+  readonly targets: readonly ScheduleTargetDef[];
+}
+
+/** A function a schedule invokes, with the target's constant input if it declares one. */
+export interface ScheduleTargetDef {
+  readonly functionLogicalId: string;
+  /** The target's `Input`: JSON text sent instead of the scheduled event. */
+  readonly input?: string;
+}
+
 /** One method of an API Gateway resource. */
 export interface MethodDef {
   readonly httpMethod: string;
@@ -107,6 +125,7 @@ export interface LocalPlan {
   readonly functions: readonly FunctionDef[];
   readonly eventSources: readonly EventSourceDef[];
   readonly apis: readonly RestApiDef[];
+  readonly schedules: readonly ScheduleDef[];
   /** Things the template declares that behave differently locally, to print at start-up. */
   readonly notes: readonly string[];
 }

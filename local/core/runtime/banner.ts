@@ -29,6 +29,8 @@ export function bannerText(input: BannerInput): string {
   }
   rows.push(...input.contributions.flatMap((c) => c.services ?? []));
   if (plan.eventSources.length) rows.push({ label: 'Pollers', text: pollerLines(plan).join('\n') });
+  const schedules = scheduleLines(plan);
+  if (schedules.length) rows.push({ label: 'Schedules', text: schedules.join('\n') });
   rows.push({
     label: 'SQS',
     text: `${input.sqsEndpoint} (fauxqs)   DynamoDB ${input.dynamodbEndpoint} (dynalite)`,
@@ -54,6 +56,16 @@ function pollerLines(plan: LocalPlan): string[] {
     const queue = plan.queues.find((q) => q.logicalId === e.queueLogicalId);
     return `${fn?.displayName} (queue ${queue?.name}, batch ${e.batchSize}, concurrency ${e.maxConcurrency ?? DEFAULT_POLLERS}, timeout ${fn?.timeoutSeconds} s)`;
   });
+}
+
+/** One line per enabled scheduled rule: what it invokes, and how often. */
+function scheduleLines(plan: LocalPlan): string[] {
+  return plan.schedules
+    .filter((s) => s.enabled && s.targets.length)
+    .map((s) => {
+      const names = s.targets.map((t) => plan.functions.find((f) => f.logicalId === t.functionLogicalId)?.displayName);
+      return `${names.join(', ')} on ${s.expression}`;
+    });
 }
 
 /** What behaves differently locally: authorization, TTL, the template's own notes, then the concurrency limit. */

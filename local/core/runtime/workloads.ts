@@ -1,6 +1,7 @@
 import { LambdaFunction } from '../functions/lambda-function.js';
 import { THROWAWAY_CREDENTIALS } from '../local-aws.js';
 import type { EventSourceDef, LocalPlan, QueueDef } from '../plan.js';
+import { RuleScheduler } from '../schedules/scheduler.js';
 import type { PollerSqs } from '../sqs/poller-sqs.js';
 import { SqsPoller } from '../sqs/sqs-poller.js';
 import type { Output } from '../terminal.js';
@@ -31,15 +32,17 @@ interface RunningPoller {
 }
 
 /**
- * The functions and event source pollers of a plan, in their execution
- * environments. {@link apply} brings them in line with a new plan: new functions
- * start, changed ones reload their code for the next invocation, removed ones
- * stop after their invocations in flight; pollers follow their event sources.
+ * The functions of a plan in their execution environments, and what invokes
+ * them: event source pollers and scheduled rules. {@link apply} brings them in
+ * line with a new plan: new functions start, changed ones reload their code for
+ * the next invocation, removed ones stop after their invocations in flight;
+ * pollers follow their event sources, and schedules their rules.
  */
 export class Workloads {
   private readonly functions = new Map<string, LambdaFunction>();
   private pollers: RunningPoller[] = [];
   private readonly baseEnv: Record<string, string>;
+  private readonly scheduler: RuleScheduler;
   private applied = false;
 
   constructor(private readonly options: WorkloadsOptions) {
@@ -55,6 +58,14 @@ export class Workloads {
       LANG: 'en_US.UTF-8',
       NODE_ENV: 'production',
     };
+    this.scheduler = new RuleScheduler({
+      invoke: (logicalId, event) => {
+        const fn = this.functions.get(logicalId);
+        if (!fn) return Promise.reject(new Error(`no local function ${logicalId}`));
+        return fn.invoke(event);
+      },
+      log: (line) => options.output.info(`[schedule] ${line}`),
+    });
   }
 
   /** The function with this logical id, if the plan has it. */
@@ -72,12 +83,14 @@ export class Workloads {
     this.pollers = this.pollers.filter((p) => keys.has(p.key));
     changes.push(...(await this.removeFunctions(plan)));
     for (const mapping of plan.eventSources) this.startPoller(plan, mapping);
+    this.scheduler.apply(plan);
     this.applied = true;
     return changes;
   }
 
   /** Stops the pollers (their batches in flight finish), then every function. */
   async stop(): Promise<void> {
+    this.scheduler.stop();
     await Promise.all(this.pollers.map((p) => p.poller.stop()));
     await Promise.all([...this.functions.values()].map((f) => f.stop()));
   }

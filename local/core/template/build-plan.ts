@@ -6,6 +6,7 @@ import type { StackContext } from './identities.js';
 import { readQueues } from './queues.js';
 import { createReadingContext } from './reading-context.js';
 import { readRestApis } from './rest-apis.js';
+import { readSchedules } from './schedules.js';
 import { readTables } from './tables.js';
 
 /** Which stack a template is, where its queues are, and where its assets are. */
@@ -27,6 +28,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
   const index = functionIndex(functions);
   const eventSources = readEventSources(ctx, index);
   const apis = readRestApis(ctx, index);
+  const schedules = readSchedules(ctx, index);
   return {
     stackName: stack.stackName,
     region: stack.region,
@@ -35,6 +37,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
     functions,
     eventSources,
     apis,
+    schedules,
     notes: ctx.notes,
   };
 }

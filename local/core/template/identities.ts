@@ -67,6 +67,15 @@ function identityOf(logicalId: string, resource: CfnResource, stack: StackContex
       return { ref: localApiId(logicalId), emulated: true, attributes: { RootResourceId: 'root' } };
     case 'AWS::ApiGateway::Resource':
       return { ref: localResourceId(logicalId), emulated: true, attributes: {} };
+    case 'AWS::Events::Rule': {
+      // A rule's Ref is its name; scheduled rules run locally (see template/schedules.ts).
+      const name = text(p.Name) ?? generated(64);
+      return {
+        ref: name,
+        emulated: text(p.ScheduleExpression) !== undefined,
+        attributes: { Arn: arn('events', `rule/${name}`) },
+      };
+    }
     default:
       return placeholderIdentity(resource.Type, generated(64), arn);
   }

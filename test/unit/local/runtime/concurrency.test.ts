@@ -35,6 +35,7 @@ const plan = (parts: Partial<LocalPlan>): LocalPlan => ({
   functions: [],
   eventSources: [],
   apis: [],
+  schedules: [],
   notes: [],
   ...parts,
 });
