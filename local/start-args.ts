@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseFaultPlan } from './core/faults/fault-plan.js';
 import type { LocalOptions } from './start-local.js';
 
 /** `npm start -- --help`. */
@@ -19,6 +20,8 @@ Options:
 
 Environment:
   QW_CONCURRENCY=<n>  Execution environments per function (default: one per core, at least 2)
+  QW_FAULTS=<list>    Break things on purpose, to test job types: a share (0-1) of calls or batches, e.g.
+                      dynamodb=0.05,sqs=0.05,crash=0.01,hang=0.01,seed=7 (see docs/local-runtime.md)
 `;
 
 /** Where `qw` looks for the running runtime, in the state directory. */
@@ -59,6 +62,8 @@ export function parseStartArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       message: `QW_CONCURRENCY must be a whole number of at least 1, not "${env.QW_CONCURRENCY}".`,
     };
   }
+  const faults = env.QW_FAULTS ? parseFaultPlan(env.QW_FAULTS) : undefined;
+  if (typeof faults === 'string') return { kind: 'usage-error', message: `QW_FAULTS: ${faults}` };
   const host = values.host || env.HOST;
   return {
     kind: 'start',
@@ -69,6 +74,7 @@ export function parseStartArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       watch: values.watch,
       synth,
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(faults ? { faults } : {}),
       concurrencySetting: 'QW_CONCURRENCY',
       stateFile: STATE_FILE,
       hostEnv: env,

@@ -89,7 +89,7 @@ function invoke(event, context) {
 
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke' || !fn) return;
-  const { id, event, context: meta } = message;
+  const { id, event, context: meta, hang } = message;
   const context = {
     ...meta,
     callbackWaitsForEmptyEventLoop: true,
@@ -100,6 +100,9 @@ parentPort.on('message', async (message) => {
   };
   try {
     const result = await invoke(event, context);
+    // Fault injection (QW_FAULTS hang): the handler's work is done but the invocation never answers,
+    // as when an open handle or a stuck promise keeps it from returning; the runtime's timeout ends it.
+    if (hang) await new Promise(() => undefined);
     // Lambda serializes the result as JSON; undefined becomes null.
     const payload = JSON.stringify(result ?? null);
     parentPort.postMessage({ type: 'result', id, ok: true, payload });

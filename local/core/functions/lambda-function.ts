@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { InvocationFault } from '../faults/fault-plan.js';
 import type { FunctionDef } from '../plan.js';
 import type { InvokeResult } from './invoke-result.js';
 
@@ -68,8 +69,11 @@ export class LambdaFunction {
     for (const env of this.envs) if (!env.busy) this.retire(env);
   }
 
-  /** Invokes synchronously (RequestResponse) with `event`; never throws for a function error. */
-  async invoke(event: unknown): Promise<InvokeResult> {
+  /**
+   * Invokes synchronously (RequestResponse) with `event`; never throws for a
+   * function error. `fault` breaks this one invocation on purpose (QW_FAULTS).
+   */
+  async invoke(event: unknown, fault?: InvocationFault): Promise<InvokeResult> {
     if (this.stopped) throw new Error(`${this.def.displayName} is stopped`);
     this.inFlight += 1;
     const started = performance.now();
@@ -81,7 +85,7 @@ export class LambdaFunction {
         this.retire(env);
         return { ...(error as { errorType: string; errorMessage: string }), ok: false, timedOut: false, durationMs: 0 };
       }
-      return await this.run(env, event, started);
+      return await this.run(env, event, started, fault);
     } finally {
       this.inFlight -= 1;
       if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
@@ -95,7 +99,7 @@ export class LambdaFunction {
     await Promise.all([...this.envs].map((env) => this.retire(env)));
   }
 
-  private run(env: Environment, event: unknown, started: number): Promise<InvokeResult> {
+  private run(env: Environment, event: unknown, started: number, fault: InvocationFault): Promise<InvokeResult> {
     const def = this.def;
     const id = randomUUID();
     const timeoutMs = def.timeoutSeconds * 1000;
@@ -125,10 +129,12 @@ export class LambdaFunction {
         this.release(env);
       };
       env.current = { id, settle };
+      if (fault === 'crash') this.crashDuring(env, timeoutMs);
       env.worker.postMessage({
         type: 'invoke',
         id,
         event,
+        hang: fault === 'hang',
         context: {
           awsRequestId: id,
           deadline,
@@ -141,6 +147,24 @@ export class LambdaFunction {
         },
       });
     });
+  }
+
+  /**
+   * Fault injection (QW_FAULTS crash): ends the environment at a random moment
+   * of the invocation's first seconds, as a crash in native code or running out
+   * of memory would; the invocation fails with Runtime.ExitError.
+   */
+  private crashDuring(env: Environment, timeoutMs: number): void {
+    const after = Math.floor(Math.random() * Math.min(timeoutMs / 2, 2_000));
+    setTimeout(() => {
+      if (env.dead || !env.current) return;
+      this.options.output(
+        this.def.displayName,
+        '[fault] the execution environment crashed (QW_FAULTS crash)',
+        'stderr',
+      );
+      void env.worker.terminate();
+    }, after).unref();
   }
 
   private acquire(): Promise<Environment> {

@@ -10,6 +10,8 @@ export interface BannerInput {
   readonly dynamodbEndpoint: string;
   /** The note on the concurrency limit, if it holds anything back. */
   readonly concurrencyNote?: string;
+  /** What the runtime breaks on purpose (QW_FAULTS), if anything. */
+  readonly faultNote?: string;
   readonly contributions: readonly BannerContribution[];
 }
 
@@ -36,6 +38,7 @@ export function bannerText(input: BannerInput): string {
     text: `${input.sqsEndpoint} (fauxqs)   DynamoDB ${input.dynamodbEndpoint} (dynalite)`,
   });
   for (const note of notesOf(plan, input.concurrencyNote)) rows.push({ label: 'NOTE', text: note });
+  if (input.faultNote) rows.push({ label: 'FAULTS', text: input.faultNote });
   rows.push(...input.contributions.flatMap((c) => c.hints ?? []));
   return [
     `Local runtime for stack ${plan.stackName} (${plan.region}); no AWS account is used.`,

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { type FaultPlan, NO_FAULTS } from '../faults/fault-plan.js';
 import { createOutput, type Output } from '../terminal.js';
 import { defaultConcurrencyLimit } from './concurrency.js';
 import type { ExtensionFactory } from './extension.js';
@@ -42,6 +43,8 @@ export interface RuntimeOptions {
   readonly output?: Output;
   /** The app's own tooling, plugged in (see {@link RuntimeExtension}). @default none */
   readonly extensions?: readonly ExtensionFactory[];
+  /** What to break on purpose, for testing (QW_FAULTS). @default nothing */
+  readonly faults?: FaultPlan;
   /**
    * The environment of the process that runs the runtime: `cdk synth` inherits it
    * and functions get its PATH. Passed on, never read for settings.
@@ -73,6 +76,7 @@ export interface RuntimeSettings {
   readonly ttlSweepSeconds: number;
   readonly output: Output;
   readonly extensions: readonly ExtensionFactory[];
+  readonly faults: FaultPlan;
   readonly hostEnv: NodeJS.ProcessEnv;
 }
 
@@ -100,6 +104,7 @@ export function resolveSettings(options: RuntimeOptions): RuntimeSettings {
     ttlSweepSeconds: options.ttlSweepSeconds ?? 60,
     output: options.output ?? createOutput(),
     extensions: options.extensions ?? [],
+    faults: options.faults ?? NO_FAULTS,
     // The one place the core touches the environment: to hand it on to child processes.
     hostEnv: options.hostEnv ?? process.env,
   };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleApiRequest } from '../api-gateway/serve-api.js';
 import { type Emulators, startEmulators } from '../emulators/emulators.js';
+import { type ActiveFaults, startFaults } from '../faults/faults.js';
 import type { LocalPlan } from '../plan.js';
 import { ensureSynth, type SynthOptions } from '../synth.js';
 import { type AssemblyStack, chooseStack, loadPlan } from '../template/assembly.js';
@@ -40,6 +41,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
   const settings = resolveSettings(options);
   const front = await claimPort(settings.host, settings.port);
   let emulators: Emulators | undefined;
+  let faults: ActiveFaults | undefined;
   let app: RunningApp;
   try {
     const stack = await synthesize(settings);
@@ -47,9 +49,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       region: stack.region,
       ...(settings.persist ? { dataDir: settings.stateDir } : {}),
     });
-    app = new RunningApp(settings, front, emulators);
+    faults = await startFaults(settings.faults, emulators);
+    app = new RunningApp(settings, front, emulators, faults);
   } catch (error) {
     await front.close();
+    await faults?.stop();
     await emulators?.stop();
     throw error;
   }
@@ -100,11 +104,14 @@ class RunningApp implements LocalRuntime {
     private readonly settings: RuntimeSettings,
     private readonly front: HttpFront,
     private readonly emulators: Emulators,
+    private readonly faults: ActiveFaults,
   ) {
     this.current = this.load();
     this.workloads = new Workloads({
-      sqsEndpoint: emulators.sqsEndpoint,
-      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      // Functions reach the emulators through the fault proxies, when faults are asked for.
+      sqsEndpoint: faults.sqsEndpoint,
+      dynamodbEndpoint: faults.dynamodbEndpoint,
+      ...(faults.draw ? { fault: faults.draw } : {}),
       pollerSqs: emulators.pollerSqs,
       queueUrl: emulators.queueUrl,
       path: settings.hostEnv.PATH ?? '',
@@ -182,6 +189,7 @@ class RunningApp implements LocalRuntime {
       await this.reloading;
       // Requests in flight finish as their invocations do; the pollers' batches too.
       await this.front.close(() => this.workloads.stop());
+      await this.faults.stop();
       await this.emulators.stop();
     })();
     return this.stopped;
@@ -253,6 +261,7 @@ class RunningApp implements LocalRuntime {
         sqsEndpoint: this.sqsEndpoint,
         dynamodbEndpoint: this.dynamodbEndpoint,
         ...(note ? { concurrencyNote: note } : {}),
+        ...(this.faults.note ? { faultNote: this.faults.note } : {}),
         contributions: this.extensions.map((e) => e.banner?.(plan) ?? {}),
       }),
     );

@@ -1,3 +1,4 @@
+import type { InvocationFault } from '../faults/fault-plan.js';
 import { LambdaFunction } from '../functions/lambda-function.js';
 import { THROWAWAY_CREDENTIALS } from '../local-aws.js';
 import type { EventSourceDef, LocalPlan, QueueDef } from '../plan.js';
@@ -23,6 +24,8 @@ export interface WorkloadsOptions {
   readonly output: Output;
   /** Called after each batch a poller processed. */
   readonly onBatch: (batch: ProcessedBatch) => void;
+  /** Draws the fault of each event source batch (QW_FAULTS). @default none */
+  readonly fault?: () => InvocationFault;
 }
 
 interface RunningPoller {
@@ -147,6 +150,7 @@ export class Workloads {
       target: () => this.functions.get(mapping.functionLogicalId) as LambdaFunction,
       log: (line) => output.functionLine(fnName, `[event source ${queue.name}] ${line}`, 'stderr'),
       onBatch: (outcome) => onBatch({ queue, eventSource: mapping, outcome }),
+      ...(this.options.fault ? { fault: this.options.fault } : {}),
     });
     poller.start();
     this.pollers.push({ key, poller });

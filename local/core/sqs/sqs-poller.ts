@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import type { InvocationFault } from '../faults/fault-plan.js';
 import type { InvokeResult } from '../functions/invoke-result.js';
 import type { LambdaFunction } from '../functions/lambda-function.js';
 import type { EventSourceDef } from '../plan.js';
@@ -32,6 +33,8 @@ export interface SqsPollerOptions {
   readonly log: (line: string) => void;
   /** Called after each batch, for counters and tests. */
   readonly onBatch?: (outcome: BatchOutcome) => void;
+  /** Draws the fault a batch's invocation gets, if any (QW_FAULTS). @default none */
+  readonly fault?: () => InvocationFault;
 }
 
 /** What became of one batch. */
@@ -117,7 +120,7 @@ export class SqsPoller {
     const { queueArn, region, mapping, queueUrl, log } = this.options;
     const records = messages.map((m) => toSqsRecord(m, queueArn, region));
     const event: SQSEvent = { Records: records };
-    const result = await this.options.target().invoke(event);
+    const result = await this.options.target().invoke(event, this.options.fault?.());
     const decision = recordsToDelete(records, result, mapping.reportBatchItemFailures);
     if (!result.ok) {
       log(`batch of ${records.length} left for retry: ${result.errorType}: ${result.errorMessage}`);

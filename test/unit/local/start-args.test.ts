@@ -57,6 +57,16 @@ describe('npm start arguments and environment', () => {
   });
 });
 
+describe('QW_FAULTS', () => {
+  it('hands the faults to break on to the runtime', () => {
+    const command = parseStartArgs([], { QW_FAULTS: 'sqs=0.1,seed=3' });
+    expect(command).toMatchObject({
+      kind: 'start',
+      options: { faults: { dynamodb: 0, sqs: 0.1, crash: 0, hang: 0, seed: 3 } },
+    });
+  });
+});
+
 describe("npm start's usage errors", () => {
   it.each([
     { argv: ['--port', 'x'], env: {}, message: 'Port "x" is not a port number (0-65535).' },
@@ -67,6 +77,7 @@ describe("npm start's usage errors", () => {
       env: { QW_CONCURRENCY: '0' },
       message: 'QW_CONCURRENCY must be a whole number of at least 1, not "0".',
     },
+    { argv: [], env: { QW_FAULTS: 'crash=5' }, message: 'QW_FAULTS: crash must be a share from 0 to 1, not "5".' },
   ])('refuses $argv $env with a message that says what is expected', ({ argv, env, message }) => {
     // Act
     const command = parseStartArgs(argv, env);
