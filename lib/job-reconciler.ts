@@ -27,6 +27,18 @@ export interface JobReconcilerProps {
    */
   readonly schedule?: Schedule;
   /**
+   * Seconds after a last attempt's lease ends before the reconciler fails the
+   * job; the worker normally dead-letters it first, when SQS delivers it once more.
+   * @default 60
+   */
+  readonly graceSeconds?: number;
+  /**
+   * Seconds after an earlier attempt's lease ends, with no new attempt started,
+   * before the job counts as stalled.
+   * @default 300
+   */
+  readonly stalledAfterSeconds?: number;
+  /**
    * How long its logs are kept.
    * @default RetentionDays.ONE_MONTH
    */
@@ -55,6 +67,10 @@ export class JobReconciler extends Construct {
       environment: {
         [ENV.tableName]: props.table.table.tableName,
         [ENV.retentionDays]: String(props.retentionDays),
+        ...(props.graceSeconds !== undefined ? { [ENV.reconcilerGraceSeconds]: String(props.graceSeconds) } : {}),
+        ...(props.stalledAfterSeconds !== undefined
+          ? { [ENV.reconcilerStalledAfterSeconds]: String(props.stalledAfterSeconds) }
+          : {}),
       },
     });
     props.table.grantLeaseQuery(this.function);

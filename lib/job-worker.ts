@@ -5,7 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ResolvedQueueSettings } from '../lambda/jobs/define.js';
+import { type ResolvedQueueSettings, visibilityTimeoutSeconds } from '../lambda/jobs/define.js';
 import { ENV } from '../lambda/shared/config.js';
 import { QueueWorkersFunction } from './function.js';
 import type { JobTable } from './job-table.js';
@@ -54,6 +54,8 @@ export class JobWorker extends Construct {
         [ENV.dlqUrl]: props.deadLetterQueue.queueUrl,
         [ENV.tableName]: props.table.table.tableName,
         [ENV.retentionDays]: String(props.retentionDays),
+        // The queue's visibility timeout, from the same settings: a running job's lease ends when SQS would redeliver it.
+        [ENV.leaseSeconds]: String(visibilityTimeoutSeconds(settings)),
       },
     });
     props.table.grantItems(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');

@@ -12,7 +12,7 @@ export type { ApiAuth } from './job-api.js';
 
 import { JobAlarms } from './job-alarms.js';
 import { JobDashboard } from './job-dashboard.js';
-import { JobReconciler } from './job-reconciler.js';
+import { JobReconciler, type JobReconcilerProps } from './job-reconciler.js';
 import { JobTable } from './job-table.js';
 import { JobWorker } from './job-worker.js';
 import { WorkQueue } from './work-queue.js';
@@ -44,6 +44,11 @@ export interface QueueWorkersStackProps extends StackProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * The reconciler's patience; see {@link JobReconcilerProps}.
+   * @default a minute of grace, five minutes before a job counts as stalled
+   */
+  readonly reconciler?: Pick<JobReconcilerProps, 'graceSeconds' | 'stalledAfterSeconds'>;
 }
 
 /** Output id for a job type's queue or DLQ URL: `QueueUrlWebhookDeliver`. */
@@ -118,6 +123,7 @@ export class QueueWorkersStack extends Stack {
       table: this.table,
       retentionDays,
       action: topic.action,
+      ...props.reconciler,
       ...(logRetention ? { logRetention } : {}),
     });
 

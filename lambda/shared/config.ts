@@ -23,6 +23,8 @@ export const ENV = Object.freeze({
   dlqUrl: 'DLQ_URL',
   /** Optional: milliseconds before the worker's Lambda timeout at which jobs are aborted. */
   deadlineMarginMs: 'WORKER_DEADLINE_MARGIN_MS',
+  /** Seconds a running job's lease lasts: its queue's visibility timeout, as the stack derived it. */
+  leaseSeconds: 'WORKER_LEASE_SECONDS',
   /** Optional: seconds after a last lease ends before the reconciler fails the job. */
   reconcilerGraceSeconds: 'RECONCILER_GRACE_SECONDS',
   /** Optional: seconds after an earlier lease ends before the reconciler reports the job stalled. */
@@ -106,6 +108,12 @@ export interface WorkerConfig {
    * @default 10% of the invocation's time, between 200 and 3,000 ms
    */
   readonly deadlineMarginMs?: number;
+  /**
+   * Seconds a running job's lease lasts: the queue's visibility timeout, after
+   * which SQS delivers the message again.
+   * @default derived from the job type's settings, as the stack derives the visibility timeout
+   */
+  readonly leaseSeconds?: number;
 }
 
 /** Parses a worker's environment once, naming everything that is missing. */
@@ -118,6 +126,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     dlqUrl: r.required(ENV.dlqUrl),
     retentionDays: r.positiveInt(ENV.retentionDays, DEFAULT_RETENTION_DAYS),
     deadlineMarginMs: env[ENV.deadlineMarginMs] ? r.positiveInt(ENV.deadlineMarginMs, 0) : undefined,
+    leaseSeconds: env[ENV.leaseSeconds] ? r.positiveInt(ENV.leaseSeconds, 0) : undefined,
   };
   r.check('Worker');
   return Object.freeze(config);

@@ -44,7 +44,7 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
 
   let started: boolean;
   try {
-    const leaseSeconds = visibilityTimeoutSeconds(deps.jobType.queue);
+    const leaseSeconds = deps.config.leaseSeconds ?? visibilityTimeoutSeconds(deps.jobType.queue);
     started = await deps.store.transition(
       jobId,
       { to: 'running', attempt, messageId: record.messageId, leaseSeconds },
