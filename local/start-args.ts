@@ -11,6 +11,7 @@ Options:
   --port <n>        Port of the API (env PORT; default 3000)
   --host <addr>     Address to bind (env HOST; default 127.0.0.1)
   --persist         Keep queues, messages and jobs in .qw/ across restarts (env QW_PERSIST=1)
+  --state-dir <dir> Where --persist keeps them, and where qw's state file goes (default .qw)
   --no-watch        Do not reload functions when bin/, lib/ or lambda/ change
   --stack <name>    Stack to run when the app has several
   --app <command>   Another CDK app command (with --out)
@@ -81,6 +82,7 @@ export function parseStartArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       ...(values.stack ? { stack: values.stack } : {}),
       ...(values.app ? { app: values.app } : {}),
       ...(values.out ? { outDir: values.out } : {}),
+      ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
     },
   };
 }
@@ -92,6 +94,7 @@ function parse(argv: readonly string[]) {
       port: { type: 'string' },
       host: { type: 'string' },
       persist: { type: 'boolean' },
+      'state-dir': { type: 'string' },
       watch: { type: 'boolean', default: true },
       stack: { type: 'string' },
       app: { type: 'string' },

@@ -70,6 +70,23 @@ async function workerLogLines(): Promise<Record<string, unknown>[]> {
   return lines;
 }
 
+describe('a worker that stops during the last attempt, on the emulator', () => {
+  it('ends the job failed (DEAD_LETTERED) with its message in the DLQ: the worker dead-letters the extra receive, or the reconciler fails it', async () => {
+    // Prepare: two retryable failures, then the process ends on attempt 3 of 3
+    const api = new JobApiClient({ apiBase: deployment.apiBase, signed: true });
+    const res = await api.submit({ type: 'simulate', payload: { failTimes: 2, crashOnAttempt: 3 } });
+    expect(res.status).toBe(202);
+
+    // Act: SQS hides the message for the 180 s visibility timeout after the crash, then hands it over once more
+    const job = await api.waitForTerminal(res.body.jobId, 420_000);
+
+    // Assess
+    expect(job).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'DEAD_LETTERED' } });
+    const dlq = await emulatorTarget(deployment).readDlq('simulate');
+    expect(dlq.map((m) => JSON.parse(m.body).jobId)).toContain(res.body.jobId);
+  }, 480_000);
+});
+
 describe('the deployed stack on the emulator', () => {
   it('runs a simulate job to succeeded on its first attempt', () => {
     expect(outcome.jobs.ok).toMatchObject({ status: 'succeeded', attempts: 1, result: { attempt: 1 } });

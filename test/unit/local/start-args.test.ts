@@ -57,6 +57,15 @@ describe('npm start arguments and environment', () => {
   });
 });
 
+describe('--state-dir', () => {
+  it('keeps persisted state and the state file where it is told', () => {
+    expect(parseStartArgs(['--persist', '--state-dir', '/tmp/qw-run'], {})).toMatchObject({
+      kind: 'start',
+      options: { persist: true, stateDir: '/tmp/qw-run', stateFile: 'local.json' },
+    });
+  });
+});
+
 describe('QW_FAULTS', () => {
   it('hands the faults to break on to the runtime', () => {
     const command = parseStartArgs([], { QW_FAULTS: 'sqs=0.1,seed=3' });
