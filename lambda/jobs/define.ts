@@ -107,6 +107,15 @@ export interface QueueSettings {
    * @default 900
    */
   readonly maxAgeAlarmSeconds?: number;
+  /**
+   * Seconds a job runs before the worker writes its `running` status, with the
+   * lease the reconciler watches. A shorter job is read once and written once,
+   * when it ends: with the API's, two writes in all. The last attempt, and a
+   * redriven job, are marked `running` at once whatever this says. 0 marks
+   * every attempt at once.
+   * @default 1
+   */
+  readonly markRunningAfterSeconds?: number;
 }
 
 /** Settings with every default applied. */
@@ -144,6 +153,7 @@ export const DEFAULT_QUEUE_SETTINGS: ResolvedQueueSettings = Object.freeze({
   maxAttempts: 3,
   backoff: Object.freeze({ baseSeconds: 1, capSeconds: 300 }),
   maxAgeAlarmSeconds: 900,
+  markRunningAfterSeconds: 1,
 });
 
 /** SQS's ceiling on a visibility timeout and on a message's visibility change. */
@@ -167,9 +177,12 @@ interface IntegerRule {
   readonly fix: string;
 }
 
-/** The integer settings and their ranges; batchSize's depends on FIFO (see {@link batchSizeRule}). */
+/** The integer settings and their ranges; batchSize's depends on FIFO (see {@link batchSizeRule}), markRunningAfterSeconds's on the timeout. */
 const INTEGER_RULES: Readonly<
-  Record<Exclude<keyof ResolvedQueueSettings, 'fifo' | 'backoff' | 'batchSize'>, IntegerRule>
+  Record<
+    Exclude<keyof ResolvedQueueSettings, 'fifo' | 'backoff' | 'batchSize' | 'markRunningAfterSeconds'>,
+    IntegerRule
+  >
 > = {
   timeoutSeconds: {
     min: 1,
@@ -215,6 +228,11 @@ export function settingsProblems(name: string, s: ResolvedQueueSettings): string
     problems.push(outOfRange(`${at} ${key}`, s[key as keyof typeof INTEGER_RULES], rule));
   }
   problems.push(outOfRange(`${at} batchSize`, s.batchSize, batchSizeRule(s.fifo)));
+  if (!(s.markRunningAfterSeconds >= 0 && s.markRunningAfterSeconds < s.timeoutSeconds)) {
+    problems.push(
+      `${at} markRunningAfterSeconds is ${s.markRunningAfterSeconds}; it must be from 0 to less than timeoutSeconds (${s.timeoutSeconds}), or a running job would hold no lease.`,
+    );
+  }
   if (s.fifo && s.maxBatchingWindowSeconds > 0) {
     problems.push(`${at} FIFO queues do not support a batching window; set maxBatchingWindowSeconds to 0.`);
   }

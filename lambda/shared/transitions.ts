@@ -33,6 +33,8 @@ export interface RetryLater {
   readonly to: 'retrying';
   readonly attempt: number;
   readonly error: JobErrorInfo;
+  /** The message the attempt ran from, when a worker writes it (see {@link StartAttempt.messageId}). */
+  readonly messageId?: string;
 }
 
 /** The job finished with a result. */
@@ -40,6 +42,8 @@ export interface Succeed {
   readonly to: 'succeeded';
   readonly attempt: number;
   readonly result: unknown;
+  /** The message the attempt ran from: a later delivery of it is a duplicate. */
+  readonly messageId?: string;
 }
 
 /** The job failed for good. */
@@ -47,6 +51,8 @@ export interface Fail {
   readonly to: 'failed';
   readonly attempt: number;
   readonly error: JobErrorInfo;
+  /** The message the attempt ran from: a later delivery of it is a duplicate, another message a redrive. */
+  readonly messageId?: string;
 }
 
 /**
@@ -120,6 +126,11 @@ export interface TransitionRule<C extends Transition = Transition> {
   readonly removes: readonly JobAttribute[];
 }
 
+/** The message an attempt ran from, when the change names it. */
+function messageOf(change: { readonly messageId?: string }): { lastMessageId?: string } {
+  return change.messageId !== undefined ? { lastMessageId: change.messageId } : {};
+}
+
 /** The lease attributes: every status but `running` drops them, which takes the job out of the lease index. */
 const LEASE = ['leaseExpiresAt', 'leaseShard'] as const;
 
@@ -141,21 +152,26 @@ export const TRANSITIONS = {
     status: 'retrying',
     requires: 'forward',
     createsRecord: true,
-    sets: (c: RetryLater) => ({ attempts: c.attempt, error: c.error }),
+    sets: (c: RetryLater) => ({ attempts: c.attempt, error: c.error, ...messageOf(c) }),
     removes: ['expiresAt', ...LEASE],
   },
   succeed: {
     status: 'succeeded',
     requires: 'forward',
     createsRecord: true,
-    sets: (c: Succeed, { expiresAt }: WriteStamp) => ({ attempts: c.attempt, result: c.result ?? null, expiresAt }),
+    sets: (c: Succeed, { expiresAt }: WriteStamp) => ({
+      attempts: c.attempt,
+      result: c.result ?? null,
+      expiresAt,
+      ...messageOf(c),
+    }),
     removes: ['error', ...LEASE],
   },
   fail: {
     status: 'failed',
     requires: 'forward',
     createsRecord: true,
-    sets: (c: Fail, { expiresAt }: WriteStamp) => ({ attempts: c.attempt, error: c.error, expiresAt }),
+    sets: (c: Fail, { expiresAt }: WriteStamp) => ({ attempts: c.attempt, error: c.error, expiresAt, ...messageOf(c) }),
     removes: [...LEASE],
   },
   expire: {

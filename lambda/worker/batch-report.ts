@@ -8,7 +8,7 @@ type OutcomeOf<K extends Kind> = Extract<RecordOutcome, { kind: K }>;
 
 /** How one kind of outcome is reported: its log line and the counter it adds to. */
 interface OutcomeReport<K extends Kind> {
-  readonly level: 'info' | 'warn' | 'error';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
   readonly counter: JobMetricName;
   /** Fields of the log line beyond the job's ids. */
@@ -17,17 +17,19 @@ interface OutcomeReport<K extends Kind> {
 
 /**
  * What each outcome means for the logs and the metrics, as a table. Failures
- * are logged in full with their error; every outcome adds one to its counter.
+ * are logged in full with their error; a job that went well is a DEBUG line
+ * (the batch's summary says how many at INFO): log bytes are billed per job.
+ * Every outcome adds one to its counter.
  */
 export const OUTCOME_REPORTS: { readonly [K in Kind]: OutcomeReport<K> } = {
   succeeded: {
-    level: 'info',
+    level: 'debug',
     message: 'job succeeded',
     counter: JOB_METRICS.succeeded,
     details: (o) => ({ durationMs: o.durationMs }),
   },
   duplicate: {
-    level: 'info',
+    level: 'debug',
     message: 'job already finished; acknowledging the duplicate delivery',
     counter: JOB_METRICS.duplicates,
     details: () => ({}),
@@ -80,6 +82,9 @@ export class BatchReport {
   readonly #durations: number[] = [];
   #timed = 0;
 
+  readonly #startedAt = performance.now();
+  #records = 0;
+
   constructor(
     private readonly logger: WorkerLogger,
     private readonly type: string,
@@ -98,7 +103,19 @@ export class BatchReport {
       ...report.details(outcome),
     });
     this.#counts.set(report.counter, (this.#counts.get(report.counter) ?? 0) + 1);
+    this.#records += 1;
     if ('durationMs' in outcome && outcome.durationMs !== undefined) this.#sampleDuration(outcome.durationMs);
+  }
+
+  /** The batch's one INFO line: how many records, and what became of them. */
+  summarize(): void {
+    const counts = Object.fromEntries(this.#counts);
+    this.logger.info('batch processed', {
+      type: this.type,
+      records: this.#records,
+      ...counts,
+      durationMs: Math.round(performance.now() - this.#startedAt),
+    });
   }
 
   /** Adds the batch's counts and duration sample to `metrics` and publishes them as one EMF line. */

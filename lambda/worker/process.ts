@@ -59,6 +59,7 @@ export async function processBatch(event: SQSEvent, deps: WorkerDeps, context?: 
       changes.push({ messageId: record.messageId, receiptHandle: record.receiptHandle, seconds });
     });
     await changeVisibility(deps.sqs, deps.config.queueUrl, changes, deps.logger);
+    report.summarize();
     report.publish(deps.metrics);
     return { batchItemFailures: failures };
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { type JobContext, type JobLogger, visibilityTimeoutSeconds } from '../jobs/define.js';
+import type { JobContext, JobLogger } from '../jobs/define.js';
 import {
   DeadLetteredError,
   DeadlineExceededError,
@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import type { JobErrorInfo, JobMessage, JobRecord } from '../shared/job.js';
-import type { Transition, TransitionContext } from '../shared/transitions.js';
+import type { Transition } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
 import { backoffSeconds } from './backoff.js';
 import { sendToDeadLetterQueue } from './dead-letter.js';
@@ -18,12 +18,14 @@ import type { WorkerDeps } from './deps.js';
 import { attemptOf, jobIdOfRecord, parseEnvelope } from './envelope.js';
 import { bindJobLogger } from './job-logger.js';
 import type { RecordOutcome } from './outcome.js';
+import { type RunningMarker, startAttempt, storeContextOf } from './start.js';
 
 /**
  * One record's whole life, and the only code that writes a job's status in the
- * worker: read the envelope, move the job to `running` (a conditional write
- * that also filters duplicates), validate the payload, run the handler, and
- * record the outcome. Never throws; every failure becomes an outcome.
+ * worker: read the envelope, start the attempt (one read that filters
+ * duplicates; `running` is written at once only where it must be, see
+ * {@link startAttempt}), validate the payload, run the handler, and record the
+ * outcome. Never throws; every failure becomes an outcome.
  *
  * Order matters where a message could be lost: a non-retryable job is sent to
  * the DLQ *before* it is marked `failed`, because a `failed` job is treated as
@@ -42,23 +44,20 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
   }
   if (attempt > deps.jobType.queue.maxAttempts) return deadLetterUnfinished(deps, record, jobId, attempt);
 
-  let started: boolean;
-  try {
-    const leaseSeconds = deps.config.leaseSeconds ?? visibilityTimeoutSeconds(deps.jobType.queue);
-    started = await deps.store.transition(
-      jobId,
-      { to: 'running', attempt, messageId: record.messageId, leaseSeconds },
-      storeContext(deps),
-    );
-  } catch (error) {
+  const start = await startAttempt(deps, record, jobId, attempt);
+  if (start.kind === 'duplicate') return { kind: 'duplicate', jobId, attempt };
+  if (start.kind === 'unavailable') {
     // The table is unavailable: nothing ran and nothing was recorded; try again after a backoff.
     logFor(deps, record, jobId, attempt).error('could not mark the job running; it will be retried', {
-      error: errorInfo(error),
+      error: start.error,
     });
-    return retryLater(deps, jobId, attempt, errorInfo(error));
+    return retryLater(deps, jobId, attempt, start.error);
   }
-  if (!started) return { kind: 'duplicate', jobId, attempt };
-  return runHandler(deps, record, message, attempt, deadline);
+  try {
+    return await runHandler(deps, record, message, attempt, deadline, start.marker);
+  } finally {
+    await start.marker.settled();
+  }
 }
 
 /**
@@ -108,6 +107,7 @@ async function runHandler(
   message: JobMessage,
   attempt: number,
   deadline: Deadline,
+  marker: RunningMarker,
 ): Promise<RecordOutcome> {
   const { jobType } = deps;
   const { jobId } = message;
@@ -120,6 +120,7 @@ async function runHandler(
       attempt,
     });
     logFor(deps, record, jobId, attempt).warn('payload does not match the schema', { problems: details });
+    await marker.settled();
     return deadLetter(deps, record, attempt, error, jobId);
   }
 
@@ -138,12 +139,20 @@ async function runHandler(
   } catch (thrown) {
     // A handler that fails because the signal aborted it (fetch, timers) failed for the deadline, not on its own.
     const error = deadline.passed && !isNonRetryable(thrown) ? new DeadlineExceededError() : thrown;
-    return handlerFailed(deps, record, jobId, attempt, error, performance.now() - startedAt);
+    const durationMs = performance.now() - startedAt;
+    await marker.settled();
+    return handlerFailed(deps, record, jobId, attempt, error, durationMs);
   }
   const durationMs = performance.now() - startedAt;
+  // Its `running` write, if one went out, lands before the outcome's.
+  await marker.settled();
 
   try {
-    await deps.store.transition(jobId, { to: 'succeeded', attempt, result }, storeContext(deps));
+    await deps.store.transition(
+      jobId,
+      { to: 'succeeded', attempt, result, messageId: record.messageId },
+      storeContextOf(deps),
+    );
   } catch (error) {
     // The job ran but its result is not stored. Keep the message so a retry records it; handlers are
     // idempotent by contract (at-least-once), and a job stuck `running` forever would be worse.
@@ -168,7 +177,7 @@ async function handlerFailed(
     return deadLetter(deps, record, attempt, error, jobId, durationMs);
   }
   const info = errorInfo(error);
-  await writeStatus(deps, record, jobId, { to: 'retrying', attempt, error: info });
+  await writeStatus(deps, record, jobId, { to: 'retrying', attempt, error: info, messageId: record.messageId });
   return { ...retryLater(deps, jobId, attempt, info), durationMs };
 }
 
@@ -205,10 +214,13 @@ async function deadLetter(
       sendError: errorInfo(sendError),
     });
     // Not `failed` before the message is in the DLQ; an attempt left is worth its `retrying`.
-    if (jobId && !last) await writeStatus(deps, record, jobId, { to: 'retrying', attempt, error: info });
+    if (jobId && !last) {
+      await writeStatus(deps, record, jobId, { to: 'retrying', attempt, error: info, messageId: record.messageId });
+    }
     return { ...retryLater(deps, jobId, attempt, info), durationMs };
   }
-  if (jobId) await writeStatus(deps, record, jobId, { to: 'failed', attempt, error: info });
+  if (jobId)
+    await writeStatus(deps, record, jobId, { to: 'failed', attempt, error: info, messageId: record.messageId });
   return { kind, jobId, attempt, error: info, durationMs };
 }
 
@@ -231,7 +243,7 @@ async function writeStatus(
   change: Exclude<Transition, { from: string }>,
 ): Promise<void> {
   try {
-    await deps.store.transition(jobId, change, storeContext(deps));
+    await deps.store.transition(jobId, change, storeContextOf(deps));
   } catch (error) {
     logFor(deps, record, jobId, change.attempt).error('could not record the job status', {
       to: change.to,
@@ -242,11 +254,6 @@ async function writeStatus(
 
 function isLastAttempt(deps: WorkerDeps, attempt: number): boolean {
   return attempt >= deps.jobType.queue.maxAttempts;
-}
-
-/** What the store needs to create a record for a job that a producer sent straight to the queue. */
-function storeContext(deps: WorkerDeps): TransitionContext {
-  return { type: deps.jobType.name, maxAttempts: deps.jobType.queue.maxAttempts };
 }
 
 /** A logger bound to one attempt's ids, built only where a line is written. */

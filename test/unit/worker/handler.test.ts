@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
@@ -45,6 +45,8 @@ beforeEach(() => {
   sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   ddb.on(UpdateCommand).resolves({});
+  // No record yet: the worker reads the job before it runs it.
+  ddb.on(GetCommand).resolves({});
   stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
 });
@@ -68,7 +70,7 @@ describe('worker handler', () => {
     expect(sent?.QueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/123456789012/qw-simulate-dlq');
   });
 
-  it('reports only failed records, writes conditional status updates, and backs off with ChangeMessageVisibility', async () => {
+  it('reports only failed records, reads before it runs and writes conditional status updates, and backs off with ChangeMessageVisibility', async () => {
     // Prepare
     const ok = jobRecord('j-ok', 'simulate', {}, { receiveCount: 1 });
     const retry = jobRecord('j-retry', 'simulate', { failTimes: 2 }, { receiveCount: 1 });
@@ -83,9 +85,13 @@ describe('worker handler', () => {
     const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
     expect(updates.every((u) => u.TableName === 'jobs' && typeof u.ConditionExpression === 'string')).toBe(true);
     const statuses = updates.map((u) => [u.Key?.jobId, u.ExpressionAttributeValues?.[':to']]);
+    // A short first attempt is not marked running: one read, one write when it ends (see markRunningAfterSeconds).
+    expect(statuses).not.toContainEqual(['j-ok', 'running']);
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input)).toContainEqual(
+      expect.objectContaining({ TableName: 'jobs', Key: { jobId: 'j-ok' }, ConsistentRead: true }),
+    );
     expect(statuses).toEqual(
       expect.arrayContaining([
-        ['j-ok', 'running'],
         ['j-ok', 'succeeded'],
         ['j-retry', 'retrying'],
         ['j-fatal', 'failed'],
@@ -106,7 +112,8 @@ describe('worker handler', () => {
     ddb
       .on(UpdateCommand)
       .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
-    const duplicate = jobRecord('j-done', 'simulate', { failTimes: 10 }, { receiveCount: 2 });
+    // The last attempt is marked running before it runs: that conditional write is the one refused.
+    const duplicate = jobRecord('j-done', 'simulate', { failTimes: 10 }, { receiveCount: 3 });
 
     const response = await handler(sqsEvent([duplicate]), lambdaContext());
 
@@ -115,8 +122,19 @@ describe('worker handler', () => {
     expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0);
   });
 
+  it('acknowledges a delivery of a job that finished already after one read, without running it or writing', async () => {
+    ddb.on(GetCommand).resolves({ Item: { jobId: 'j-done', type: 'simulate', status: 'succeeded', attempts: 1 } });
+    const late = jobRecord('j-done', 'simulate', { failTimes: 10 }, { receiveCount: 2 });
+
+    const response = await handler(sqsEvent([late]), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
   it('reports every record, not an invocation error, when DynamoDB is down', async () => {
     ddb.on(UpdateCommand).rejects(new Error('ServiceUnavailable'));
+    ddb.on(GetCommand).rejects(new Error('ServiceUnavailable'));
     const records = [jobRecord('a', 'simulate', {}), jobRecord('b', 'simulate', {})];
 
     const response = await handler(sqsEvent(records), lambdaContext());
@@ -135,14 +153,22 @@ describe('worker handler', () => {
 
     const lines = jsonLines();
     const jobLines = lines.filter((l) => l.jobId !== undefined);
-    expect(jobLines.find((l) => l.jobId === 'j-ok')).toMatchObject({
+    // At the default level a job that went well is counted in the batch's line, not logged on its own.
+    expect(jobLines.find((l) => l.jobId === 'j-ok')).toBeUndefined();
+    expect(lines.find((l) => l.message === 'batch processed')).toMatchObject({
       level: 'INFO',
-      message: 'job succeeded',
       type: 'simulate',
-      attempt: 1,
+      records: 3,
+      succeeded: 1,
+      retried: 1,
+      failed: 1,
       service: 'queue-workers',
     });
     expect(jobLines.find((l) => l.jobId === 'j-retry')).toMatchObject({ level: 'WARN', type: 'simulate', attempt: 2 });
+    expect(jobLines.find((l) => l.jobId === 'j-fatal')).toMatchObject({
+      level: 'ERROR',
+      error: { code: 'NON_RETRYABLE' },
+    });
     const emf = lines.find((l) => l._aws !== undefined) as Record<string, unknown> & {
       _aws: {
         CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];

@@ -27,8 +27,8 @@ function visibilities(): Map<string, number> {
 
 describe('status', () => {
   it('marks a started job running with attempts equal to its receive count, then succeeded with its result', async () => {
-    // Prepare
-    const deps = workerDeps();
+    // Prepare: a type that marks every attempt running at once
+    const deps = workerDeps({ markRunningAfterSeconds: 0 });
     const record = job(deps.store, 'j1', { do: 'ok' }, { receiveCount: 2 });
 
     // Act
@@ -93,7 +93,7 @@ describe('status', () => {
   });
 
   it('holds a lease while a job runs, about as long as the queue hides its message', async () => {
-    const deps = workerDeps({ timeoutSeconds: 30 });
+    const deps = workerDeps({ timeoutSeconds: 30, markRunningAfterSeconds: 0 });
     const record = job(deps.store, 'j1', { do: 'ok' });
 
     await processBatch(sqsEvent([record]), deps, lambdaContext());
@@ -111,7 +111,75 @@ describe('status', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(deps.store.records.get('j1')).toMatchObject({ status: 'succeeded', attempts: 1 });
-    expect(deps.store.log.map((l) => [l.change.to, l.applied])).toEqual([['running', false]]);
+    // It was read, found finished, and never written to.
+    expect(deps.store.log).toEqual([]);
+    expect(deps.calls).toHaveLength(0);
+  });
+});
+
+describe('writes per attempt', () => {
+  it('costs a short first attempt that succeeds one write: succeeded, straight from queued', async () => {
+    // Prepare
+    const deps = workerDeps();
+    const record = job(deps.store, 'j1', { do: 'ok' }, { receiveCount: 1 });
+
+    // Act
+    await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    // Assess
+    expect(deps.calls[0]?.statusWhileRunning).toBe('queued');
+    expect(deps.store.log.map((l) => [l.change.to, l.applied])).toEqual([['succeeded', true]]);
+    expect(deps.store.records.get('j1')).toMatchObject({ status: 'succeeded', lastMessageId: record.messageId });
+  });
+
+  it('marks a job running, with its lease, once it has run for markRunningAfterSeconds, before its outcome', async () => {
+    const deps = workerDeps({ markRunningAfterSeconds: 0.05 });
+    const record = job(deps.store, 'j1', { do: 'ok', sleepMs: 200 }, { receiveCount: 1 });
+
+    await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    expect(deps.store.log.map((l) => [l.change.to, l.applied])).toEqual([
+      ['running', true],
+      ['succeeded', true],
+    ]);
+    expect(deps.store.log[0]?.change).toMatchObject({ leaseSeconds: expect.any(Number) });
+  });
+
+  it('marks the last attempt running before it runs, so the reconciler can find it if its worker stops', async () => {
+    const deps = workerDeps({ maxAttempts: 3 });
+    const record = job(deps.store, 'j1', { do: 'ok' }, { receiveCount: 3 });
+
+    await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    expect(deps.calls[0]).toMatchObject({ statusWhileRunning: 'running', attemptsWhileRunning: 3 });
+  });
+
+  it('reopens a redriven failed job by marking it running before it runs', async () => {
+    const deps = workerDeps();
+    queued(deps.store, 'j1', 'failed', 3, 'm-old');
+    const redriven = jobRecord('j1', 'test.job', { do: 'ok' }, { receiveCount: 1, messageId: 'm-new' });
+
+    await processBatch(sqsEvent([redriven]), deps, lambdaContext());
+
+    expect(deps.calls[0]?.statusWhileRunning).toBe('running');
+    expect(deps.store.records.get('j1')).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('never runs again a job that failed from this very message, though it was never marked running', async () => {
+    // Prepare: a first attempt failed for good (not retryable), and its message is delivered once more
+    const deps = workerDeps();
+    const record = job(deps.store, 'j1', { do: 'fatal' }, { receiveCount: 1 });
+    await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    // Act
+    await processBatch(
+      sqsEvent([{ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }]),
+      deps,
+      lambdaContext(),
+    );
+
+    // Assess
+    expect(deps.calls).toHaveLength(1);
   });
 });
 
@@ -477,6 +545,9 @@ describe('full-batch failure', () => {
     const deps = workerDeps();
     const records = Array.from({ length: 3 }, (_, i) => job(deps.store, `j${i}`, { do: 'ok' }));
     deps.store.transition = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    deps.store.get = async () => {
       throw new Error('ProvisionedThroughputExceededException');
     };
 

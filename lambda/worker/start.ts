@@ -1,0 +1,101 @@
+import type { SQSRecord } from 'aws-lambda';
+import { visibilityTimeoutSeconds } from '../jobs/define.js';
+import { errorInfo } from '../shared/errors.js';
+import type { JobErrorInfo, JobRecord } from '../shared/job.js';
+import { guardAllows, type StartAttempt, TRANSITIONS, type TransitionContext } from '../shared/transitions.js';
+import type { WorkerDeps } from './deps.js';
+
+/** How an attempt begins. */
+export type AttemptStart =
+  /** The job finished already, or a later attempt runs: acknowledge without running. */
+  | { readonly kind: 'duplicate' }
+  /** The table did not answer: nothing ran and nothing was recorded. */
+  | { readonly kind: 'unavailable'; readonly error: JobErrorInfo }
+  /** Run the handler; `marker` writes `running` if and when it should. */
+  | { readonly kind: 'run'; readonly marker: RunningMarker };
+
+/**
+ * Starts one attempt with as few writes as the guarantees allow. The job is
+ * read once (consistently) and held to the same rule the `running` write would
+ * apply, so a duplicate delivery of a finished job never runs. The `running`
+ * status, with its lease, is written at once on the last attempt and for a
+ * redriven job (the reconciler must be able to find them, and a `failed` job
+ * must be reopened), and otherwise only once the job has run for the type's
+ * `markRunningAfterSeconds`: a short first attempt that succeeds costs one
+ * write here, its `succeeded`.
+ */
+export async function startAttempt(
+  deps: WorkerDeps,
+  record: SQSRecord,
+  jobId: string,
+  attempt: number,
+): Promise<AttemptStart> {
+  const change: StartAttempt = {
+    to: 'running',
+    attempt,
+    messageId: record.messageId,
+    leaseSeconds: deps.config.leaseSeconds ?? visibilityTimeoutSeconds(deps.jobType.queue),
+  };
+  let job: JobRecord | undefined;
+  try {
+    job = await deps.store.get(jobId);
+  } catch (error) {
+    return { kind: 'unavailable', error: errorInfo(error) };
+  }
+  if (!guardAllows(TRANSITIONS.start.requires, change, job, Math.floor(Date.now() / 1000)))
+    return { kind: 'duplicate' };
+  const marker = new RunningMarker(deps, jobId, change);
+  const atOnce = attempt >= deps.jobType.queue.maxAttempts || job?.status === 'failed';
+  if (atOnce || deps.jobType.queue.markRunningAfterSeconds === 0) {
+    try {
+      // Conditional, as ever: a refusal means another delivery moved the job on meanwhile.
+      if (!(await marker.writeNow())) return { kind: 'duplicate' };
+    } catch (error) {
+      return { kind: 'unavailable', error: errorInfo(error) };
+    }
+  } else {
+    marker.writeAfter(deps.jobType.queue.markRunningAfterSeconds * 1000);
+  }
+  return { kind: 'run', marker };
+}
+
+/**
+ * Writes an attempt's `running` status, now or after a delay, at most once;
+ * {@link settled} waits for a write in flight (so it never lands after the
+ * attempt's outcome) and cancels one not yet due.
+ */
+export class RunningMarker {
+  #timer: NodeJS.Timeout | undefined;
+  #write: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    private readonly jobId: string,
+    private readonly change: StartAttempt,
+  ) {}
+
+  writeNow(): Promise<boolean> {
+    this.#write ??= this.deps.store.transition(this.jobId, this.change, storeContextOf(this.deps));
+    return this.#write;
+  }
+
+  writeAfter(ms: number): void {
+    this.#timer = setTimeout(() => {
+      this.writeNow().catch((error: unknown) => {
+        // Only the status's accuracy is lost: the outcome's write follows, and SQS keeps the message.
+        this.deps.logger.warn('could not mark the job running', { jobId: this.jobId, error: errorInfo(error) });
+      });
+    }, ms);
+  }
+
+  /** Cancels a write not yet due, and waits for one in flight. */
+  async settled(): Promise<void> {
+    clearTimeout(this.#timer);
+    await this.#write?.catch(() => undefined);
+  }
+}
+
+/** What the store needs to create a record for a job that a producer sent straight to the queue. */
+export function storeContextOf(deps: WorkerDeps): TransitionContext {
+  return { type: deps.jobType.name, maxAttempts: deps.jobType.queue.maxAttempts };
+}
