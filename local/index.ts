@@ -5,6 +5,7 @@ export { matchRoute } from './core/api-gateway/routes.js';
 export { type Emulators, startEmulators } from './core/emulators/emulators.js';
 export type { InvokeResult } from './core/functions/invoke-result.js';
 export { LambdaFunction } from './core/functions/lambda-function.js';
+export { UsageMeter, type UsageReport } from './core/metering/usage.js';
 export type { LocalPlan } from './core/plan.js';
 export type { ExtensionFactory, RuntimeExtension, RuntimeView } from './core/runtime/extension.js';
 export { PortInUseError } from './core/runtime/http-front.js';

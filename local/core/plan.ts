@@ -42,6 +42,8 @@ export interface FunctionDef {
   readonly runtime: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** `arm64` or `x86_64`, as Architectures says; Lambda prices the two differently. */
+  readonly architecture: string;
   /** Environment.Variables with every intrinsic resolved. */
   readonly environment: Readonly<Record<string, string>>;
   readonly reservedConcurrency?: number;
@@ -104,6 +106,8 @@ export interface RestApiDef {
   readonly routes: readonly RouteDef[];
   /** The API's AWS::ApiGateway::GatewayResponse customizations, by response type (`DEFAULT_4XX`...). */
   readonly gatewayResponses: Readonly<Record<string, GatewayResponseDef>>;
+  /** The stage's AccessLogSetting.Format, when it keeps an access log. */
+  readonly accessLogFormat?: string;
 }
 
 /** How API Gateway answers for itself (an unknown route, a body too large) with one response type. */

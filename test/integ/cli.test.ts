@@ -76,7 +76,8 @@ describe('the local runtime state file', () => {
 
 describe('qw submit', () => {
   it('waits for a job, showing its progress, and exits 0 when it succeeds', async () => {
-    const res = await qw(['submit', 'simulate', '--payload', '{"sleepMs":300}', '--wait']);
+    // Long enough to be marked running (after markRunningAfterSeconds, 1 s), as a short job never is.
+    const res = await qw(['submit', 'simulate', '--payload', '{"sleepMs":1800}', '--wait']);
     expect(res.code).toBe(EXIT.OK);
     expect(res.stderr).toMatch(/running · attempt 1\/3/);
     expect(res.stdout).toMatch(/status\s+succeeded/);

@@ -5,7 +5,7 @@ import type { RestApiDef } from '../plan.js';
 import type { RouteMatch } from './routes.js';
 
 /** `09/Apr/2015:12:34:56 +0000`, API Gateway's requestTime format. */
-function requestTime(d: Date): string {
+export function requestTime(d: Date): string {
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(

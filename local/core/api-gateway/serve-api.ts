@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { InvokeResult } from '../functions/invoke-result.js';
 import type { RestApiDef } from '../plan.js';
+import { renderAccessLog } from './access-log.js';
 import { GATEWAY_ERRORS, type GatewayResponse, gatewayError, toGatewayResponse } from './gateway-response.js';
 import { buildProxyEvent } from './proxy-event.js';
 import { matchRoute } from './routes.js';
@@ -14,6 +15,10 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface ApiServerDeps {
   readonly api: () => RestApiDef | undefined;
   readonly invoke: (functionLogicalId: string, event: APIGatewayProxyEvent) => Promise<InvokeResult>;
+  /** Called for each request the API answers: API Gateway bills each. */
+  readonly requested?: (api: RestApiDef) => void;
+  /** Called with each request's line of the stage's access log, when the stage keeps one. */
+  readonly accessLog?: (line: string, api: RestApiDef) => void;
 }
 
 /** Reads the body, up to API Gateway's limit. */
@@ -59,12 +64,29 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
     return;
   }
   const url = new URL(req.url ?? '/', 'http://local');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  let event: APIGatewayProxyEvent | undefined;
+  const respond = (response: GatewayResponse) => {
+    send(res, response);
+    deps.requested?.(api);
+    if (!api.accessLogFormat || !deps.accessLog) return;
+    const line = renderAccessLog(api.accessLogFormat, {
+      ...(event ? { event } : {}),
+      requestId: event?.requestContext.requestId ?? requestId,
+      method,
+      path: url.pathname,
+      sourceIp,
+      status: response.statusCode,
+      responseLength: response.body.length,
+    });
+    deps.accessLog(line, api);
+  };
   if (!isDecodable(url.pathname)) {
     // A path API Gateway cannot decode never reaches the function.
-    send(res, gatewayError(api, GATEWAY_ERRORS.badRequest, requestId));
+    respond(gatewayError(api, GATEWAY_ERRORS.badRequest, requestId));
     return;
   }
-  const method = (req.method ?? 'GET').toUpperCase();
   let path = url.pathname;
   const stagePrefix = `/${api.stage}`;
   let match =
@@ -75,20 +97,20 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   else match = matchRoute(api, method, path);
   if (!match?.method) {
     // API Gateway's answer for a path or method the API does not declare.
-    send(res, gatewayError(api, GATEWAY_ERRORS.missingAuthenticationToken, requestId));
+    respond(gatewayError(api, GATEWAY_ERRORS.missingAuthenticationToken, requestId));
     return;
   }
   const functionLogicalId = match.method.functionLogicalId;
   if (!functionLogicalId) {
-    send(res, gatewayError(api, GATEWAY_ERRORS.notServed, requestId));
+    respond(gatewayError(api, GATEWAY_ERRORS.notServed, requestId));
     return;
   }
   const body = await readBody(req);
   if (!body) {
-    send(res, gatewayError(api, GATEWAY_ERRORS.requestTooLarge, requestId));
+    respond(gatewayError(api, GATEWAY_ERRORS.requestTooLarge, requestId));
     return;
   }
-  const event = buildProxyEvent(
+  event = buildProxyEvent(
     api,
     { ...match, method: match.method },
     {
@@ -98,10 +120,10 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
       query: url.searchParams,
       rawHeaders: req.rawHeaders,
       body,
-      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      sourceIp,
       httpVersion: req.httpVersion,
     },
   );
   const result = await deps.invoke(functionLogicalId, event);
-  send(res, toGatewayResponse(result, event.requestContext.requestId ?? requestId, api));
+  respond(toGatewayResponse(result, event.requestContext.requestId ?? requestId, api));
 }

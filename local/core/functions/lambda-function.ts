@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { InvocationFault } from '../faults/fault-plan.js';
+import type { UsageMeter } from '../metering/usage.js';
 import type { FunctionDef } from '../plan.js';
 import type { InvokeResult } from './invoke-result.js';
 
@@ -19,6 +20,8 @@ export interface LambdaFunctionOptions {
   /** Most execution environments at once; further invocations wait for one to free up. */
   readonly maxEnvironments: number;
   readonly output: LineSink;
+  /** Counts invocations, their duration and log lines, when the runtime meters usage. @default none */
+  readonly meter?: UsageMeter;
 }
 
 interface Environment {
@@ -125,10 +128,13 @@ export class LambdaFunction {
         if (env.current?.id !== id) return;
         clearTimeout(timer);
         env.current = undefined;
+        // Lambda bills the invocation from its start in the environment, not the wait for one.
+        this.options.meter?.invocation(def, performance.now() - posted, id);
         resolve({ ...result, durationMs: performance.now() - started });
         this.release(env);
       };
       env.current = { id, settle };
+      const posted = performance.now();
       if (fault === 'crash') this.crashDuring(env, timeoutMs);
       env.worker.postMessage({
         type: 'invoke',
@@ -203,9 +209,14 @@ export class LambdaFunction {
 
   private spawn(): Environment {
     const def = this.def;
-    const worker = startWorker(def, this.options.baseEnv);
-    pipeLines(worker.stdout, (line) => this.options.output(def.displayName, line, 'stdout'));
-    pipeLines(worker.stderr, (line) => this.options.output(def.displayName, line, 'stderr'));
+    const { meter, output } = this.options;
+    const worker = startWorker(def, this.options.baseEnv, meter?.appIdOf(def.logicalId));
+    const sink = (stream: 'stdout' | 'stderr') => (line: string) => {
+      meter?.functionLog(def, line);
+      output(def.displayName, line, stream);
+    };
+    pipeLines(worker.stdout, sink('stdout'));
+    pipeLines(worker.stderr, sink('stderr'));
     const init = initPhase();
     const record: Environment = { worker, generation: this.generation, ready: init.ready, busy: false, dead: false };
     this.follow(record, init);
@@ -262,10 +273,15 @@ export class LambdaFunction {
   }
 }
 
-/** One execution environment: a worker thread running the bootstrap, with the function's environment variables. */
-function startWorker(def: FunctionDef, baseEnv: Readonly<Record<string, string>>): Worker {
+/**
+ * One execution environment: a worker thread running the bootstrap, with the
+ * function's environment variables. When usage is metered, the SDK names the
+ * function in each call's user agent, so the metering proxies know who called.
+ */
+function startWorker(def: FunctionDef, baseEnv: Readonly<Record<string, string>>, appId: string | undefined): Worker {
   const env: Record<string, string> = {
     ...baseEnv,
+    ...(appId ? { AWS_SDK_UA_APP_ID: appId } : {}),
     ...def.environment,
     AWS_LAMBDA_FUNCTION_NAME: def.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { type FaultPlan, NO_FAULTS } from '../faults/fault-plan.js';
+import type { UsageMeter } from '../metering/usage.js';
 import { createOutput, type Output } from '../terminal.js';
 import { defaultConcurrencyLimit } from './concurrency.js';
 import type { ExtensionFactory } from './extension.js';
@@ -46,6 +47,13 @@ export interface RuntimeOptions {
   /** What to break on purpose, for testing (QW_FAULTS). @default nothing */
   readonly faults?: FaultPlan;
   /**
+   * Counts what the app would be billed for on AWS while it runs: API requests,
+   * invocations and GB-seconds, SQS requests by 64 KB chunk, DynamoDB request
+   * units, log bytes (see {@link UsageMeter}). Calls go through a metering proxy.
+   * @default nothing is counted
+   */
+  readonly meter?: UsageMeter;
+  /**
    * The environment of the process that runs the runtime: `cdk synth` inherits it
    * and functions get its PATH. Passed on, never read for settings.
    * @default process.env
@@ -77,6 +85,7 @@ export interface RuntimeSettings {
   readonly output: Output;
   readonly extensions: readonly ExtensionFactory[];
   readonly faults: FaultPlan;
+  readonly meter: UsageMeter | undefined;
   readonly hostEnv: NodeJS.ProcessEnv;
 }
 
@@ -105,6 +114,7 @@ export function resolveSettings(options: RuntimeOptions): RuntimeSettings {
     output: options.output ?? createOutput(),
     extensions: options.extensions ?? [],
     faults: options.faults ?? NO_FAULTS,
+    meter: options.meter,
     // The one place the core touches the environment: to hand it on to child processes.
     hostEnv: options.hostEnv ?? process.env,
   };

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleApiRequest } from '../api-gateway/serve-api.js';
 import { type Emulators, startEmulators } from '../emulators/emulators.js';
 import { type ActiveFaults, startFaults } from '../faults/faults.js';
+import { LOCAL_ACCOUNT } from '../local-aws.js';
+import { type ActiveMetering, startMetering } from '../metering/metering.js';
 import type { LocalPlan } from '../plan.js';
 import { ensureSynth, type SynthOptions } from '../synth.js';
 import { type AssemblyStack, chooseStack, loadPlan } from '../template/assembly.js';
@@ -41,19 +43,23 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
   const settings = resolveSettings(options);
   const front = await claimPort(settings.host, settings.port);
   let emulators: Emulators | undefined;
+  let metering: ActiveMetering | undefined;
   let faults: ActiveFaults | undefined;
-  let app: RunningApp;
+  let app: RunningApp | undefined;
   try {
     const stack = await synthesize(settings);
     emulators = await startEmulators({
       region: stack.region,
       ...(settings.persist ? { dataDir: settings.stateDir } : {}),
     });
-    faults = await startFaults(settings.faults, emulators);
-    app = new RunningApp(settings, front, emulators, faults);
+    // Functions -> fault proxy -> metering proxy -> emulator: a call failed on purpose is not counted.
+    metering = await startMetering(settings.meter, emulators, () => app?.plan().tables ?? []);
+    faults = await startFaults(settings.faults, metering);
+    app = new RunningApp(settings, front, emulators, faults, metering);
   } catch (error) {
     await front.close();
     await faults?.stop();
+    await metering?.stop();
     await emulators?.stop();
     throw error;
   }
@@ -105,6 +111,7 @@ class RunningApp implements LocalRuntime {
     private readonly front: HttpFront,
     private readonly emulators: Emulators,
     private readonly faults: ActiveFaults,
+    private readonly metering: ActiveMetering,
   ) {
     this.current = this.load();
     this.workloads = new Workloads({
@@ -112,6 +119,7 @@ class RunningApp implements LocalRuntime {
       sqsEndpoint: faults.sqsEndpoint,
       dynamodbEndpoint: faults.dynamodbEndpoint,
       ...(faults.draw ? { fault: faults.draw } : {}),
+      ...(settings.meter ? { meter: settings.meter } : {}),
       pollerSqs: emulators.pollerSqs,
       queueUrl: emulators.queueUrl,
       path: settings.hostEnv.PATH ?? '',
@@ -190,6 +198,7 @@ class RunningApp implements LocalRuntime {
       // Requests in flight finish as their invocations do; the pollers' batches too.
       await this.front.close(() => this.workloads.stop());
       await this.faults.stop();
+      await this.metering.stop();
       await this.emulators.stop();
     })();
     return this.stopped;
@@ -197,7 +206,9 @@ class RunningApp implements LocalRuntime {
 
   /** Reads the plan from the cloud assembly. */
   private load(): LocalPlan {
-    return loadPlan(this.settings.assemblyDir, this.settings.stack, this.emulators.queueUrl);
+    // Functions' queue URLs name the endpoint they are given: the SDK sends a call to its QueueUrl's host.
+    const functionQueueUrl = (name: string) => `${this.faults.sqsEndpoint}/${LOCAL_ACCOUNT}/${name}`;
+    return loadPlan(this.settings.assemblyDir, this.settings.stack, functionQueueUrl);
   }
 
   /** Brings queues, tables, functions and pollers in line with `plan`, then tells the extensions. */
@@ -233,6 +244,7 @@ class RunningApp implements LocalRuntime {
   /** One request: an extension's, else the REST API's. */
   private handle(req: IncomingMessage, res: ServerResponse): void {
     for (const e of this.extensions) if (e.handleRequest?.(req, res)) return;
+    const meter = this.settings.meter;
     handleApiRequest(req, res, {
       api: () => this.current.apis[0],
       invoke: (logicalId, event) => {
@@ -240,6 +252,12 @@ class RunningApp implements LocalRuntime {
         if (!fn) throw new Error(`No local function ${logicalId}`);
         return fn.invoke(event);
       },
+      ...(meter
+        ? {
+            accessLog: (line, api) => meter.log(`API ${api.logicalId} access log`, line),
+            requested: (api) => meter.call(`API ${api.logicalId}`, 'apigateway', 'REST API request'),
+          }
+        : {}),
     }).catch((error: Error) => {
       this.settings.output.info(`API request failed: ${error.stack ?? error.message}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

@@ -1,6 +1,8 @@
 import type { InvocationFault } from '../faults/fault-plan.js';
 import { LambdaFunction } from '../functions/lambda-function.js';
 import { THROWAWAY_CREDENTIALS } from '../local-aws.js';
+import { meteredPollerSqs } from '../metering/metered-poller.js';
+import type { UsageMeter } from '../metering/usage.js';
 import type { EventSourceDef, LocalPlan, QueueDef } from '../plan.js';
 import { RuleScheduler } from '../schedules/scheduler.js';
 import type { PollerSqs } from '../sqs/poller-sqs.js';
@@ -26,6 +28,8 @@ export interface WorkloadsOptions {
   readonly onBatch: (batch: ProcessedBatch) => void;
   /** Draws the fault of each event source batch (QW_FAULTS). @default none */
   readonly fault?: () => InvocationFault;
+  /** Counts invocations, logs and the pollers' SQS calls. @default nothing is counted */
+  readonly meter?: UsageMeter;
 }
 
 interface RunningPoller {
@@ -111,6 +115,7 @@ export class Workloads {
             baseEnv: this.baseEnv,
             maxEnvironments,
             output: (name, line, stream) => output.functionLine(name, line, stream),
+            ...(this.options.meter ? { meter: this.options.meter } : {}),
           }),
         );
         if (this.applied) changes.push(`added ${def.displayName}`);
@@ -139,9 +144,11 @@ export class Workloads {
     if (this.pollers.some((p) => p.key === key)) return;
     const queue = plan.queues.find((q) => q.logicalId === mapping.queueLogicalId) as QueueDef;
     const fnName = plan.functions.find((f) => f.logicalId === mapping.functionLogicalId)?.displayName ?? '';
-    const { output, onBatch } = this.options;
+    const { output, onBatch, meter } = this.options;
     const poller = new SqsPoller({
-      sqs: this.options.pollerSqs,
+      sqs: meter
+        ? meteredPollerSqs(this.options.pollerSqs, meter, `event source ${queue.name}`)
+        : this.options.pollerSqs,
       mapping,
       concurrency: pollersOf(mapping, this.options.limit),
       queueUrl: this.options.queueUrl(queue.name),

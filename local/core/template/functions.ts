@@ -52,6 +52,7 @@ function readFunction(ctx: ReadingContext, logicalId: string, resource: CfnResou
     runtime,
     timeoutSeconds: Number(p.Timeout ?? 3),
     memoryMb: Number(p.MemorySize ?? 128),
+    architecture: text((p.Architectures as unknown[] | undefined)?.[0]) ?? 'x86_64',
     environment: readEnvironment(ctx, displayName, p.Environment),
     ...(reserved !== undefined ? { reservedConcurrency: Number(reserved) } : {}),
   };

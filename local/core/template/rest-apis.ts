@@ -17,6 +17,7 @@ export function readRestApis(ctx: ReadingContext, functionIndex: ReadonlyMap<str
     ),
     routes: readRoutes(ctx, functionIndex, logicalId),
     gatewayResponses: readGatewayResponses(ctx, logicalId),
+    ...accessLogOf(ctx, logicalId),
   }));
   if (resourcesOfType(ctx.template, 'AWS::ApiGatewayV2::Api').length) {
     ctx.notes.push('HTTP APIs (API Gateway v2) are not served locally.');
@@ -118,6 +119,13 @@ function readGatewayResponses(ctx: ReadingContext, apiId: string): Record<string
 function stageOf(ctx: ReadingContext, apiId: string): string {
   const [first] = ofApi(ctx, 'AWS::ApiGateway::Stage', apiId);
   return text(first?.[1].Properties?.StageName) ?? 'prod';
+}
+
+/** The access log format of an API's first stage, if it keeps one. */
+function accessLogOf(ctx: ReadingContext, apiId: string): { accessLogFormat?: string } {
+  const [first] = ofApi(ctx, 'AWS::ApiGateway::Stage', apiId);
+  const setting = first?.[1].Properties?.AccessLogSetting as { Format?: unknown } | undefined;
+  return typeof setting?.Format === 'string' ? { accessLogFormat: setting.Format } : {};
 }
 
 /** The resources of one type that belong to the API `apiId` (their RestApiId is a Ref to it). */

@@ -12,6 +12,7 @@ const fn = (logicalId: string, reservedConcurrency?: number): FunctionDef => ({
   runtime: 'nodejs24.x',
   timeoutSeconds: 3,
   memoryMb: 128,
+  architecture: 'x86_64',
   environment: {},
   ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
 });

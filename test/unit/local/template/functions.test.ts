@@ -7,10 +7,16 @@ const queue = { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders' } };
 const table = { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'jobs' } };
 
 describe('reading functions', () => {
-  it('runs the bundled asset from the cloud assembly, with its handler, runtime, timeout and memory', () => {
+  it('runs the bundled asset from the cloud assembly, with its handler, runtime, timeout, memory and architecture', () => {
     // Act
     const [fn] = planOf({
-      Handler: nodeFunction({ Handler: 'main.run', Timeout: 30, MemorySize: 512, ReservedConcurrentExecutions: 2 }),
+      Handler: nodeFunction({
+        Handler: 'main.run',
+        Timeout: 30,
+        MemorySize: 512,
+        Architectures: ['arm64'],
+        ReservedConcurrentExecutions: 2,
+      }),
     }).functions;
     // Assess
     expect(fn).toEqual({
@@ -23,12 +29,13 @@ describe('reading functions', () => {
       runtime: 'nodejs24.x',
       timeoutSeconds: 30,
       memoryMb: 512,
+      architecture: 'arm64',
       environment: {},
       reservedConcurrency: 2,
     });
   });
 
-  it("takes Lambda's defaults for what the template leaves out: 3 s, 128 MB, index.handler", () => {
+  it("takes Lambda's defaults for what the template leaves out: 3 s, 128 MB, x86_64, index.handler", () => {
     // Act
     const [fn] = planOf({
       Handler: { ...nodeFunction(), Properties: { Runtime: 'nodejs22.x', FunctionName: 'orders-handler' } },
@@ -37,6 +44,7 @@ describe('reading functions', () => {
     expect(fn).toMatchObject({
       functionName: 'orders-handler',
       handler: 'index.handler',
+      architecture: 'x86_64',
       timeoutSeconds: 3,
       memoryMb: 128,
     });
