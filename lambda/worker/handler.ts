@@ -30,8 +30,16 @@ const deps: WorkerDeps = {
   metrics,
 };
 
-/** SQS event source entry point: Lambda context on the logs, then one call into the batch logic. */
+let coldStart = true;
+
+/**
+ * SQS event source entry point: the request id on the logs, then one call into
+ * the batch logic. Not Powertools' whole Lambda context: the function's name,
+ * ARN and memory are the log group's and the REPORT line's already, and would
+ * be half of each batch's summary line (CloudWatch bills logs by the byte).
+ */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  logger.addContext(context);
+  logger.appendKeys({ function_request_id: context.awsRequestId, cold_start: coldStart });
+  coldStart = false;
   return processBatch(event, deps, context);
 }

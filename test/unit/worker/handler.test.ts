@@ -164,6 +164,10 @@ describe('worker handler', () => {
       failed: 1,
       service: 'queue-workers',
     });
+    // The request id ties the line to its invocation; the function's name and ARN are the log group's already.
+    const summary = lines.find((l) => l.message === 'batch processed');
+    expect(summary).toHaveProperty('function_request_id');
+    expect(summary).not.toHaveProperty('function_arn');
     expect(jobLines.find((l) => l.jobId === 'j-retry')).toMatchObject({ level: 'WARN', type: 'simulate', attempt: 2 });
     expect(jobLines.find((l) => l.jobId === 'j-fatal')).toMatchObject({
       level: 'ERROR',
