@@ -168,7 +168,7 @@ async function meterDynamo(
  * the caller gets carries it only if the caller asked.
  */
 async function meterRead(operation: string, body: Buffer, forward: Forward): Promise<Metered> {
-  const input = parse(body) as { ReturnConsumedCapacity?: string };
+  const input = parse(body) as { ReturnConsumedCapacity?: string; ConsistentRead?: boolean };
   const asked = input.ReturnConsumedCapacity === 'TOTAL' || input.ReturnConsumedCapacity === 'INDEXES';
   const answer = await forward(
     asked ? body : Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' })),
@@ -177,7 +177,12 @@ async function meterRead(operation: string, body: Buffer, forward: Forward): Pro
   if (answer.status !== 200) return { answer, operation, amounts: {} };
   const output = parse(answer.body) as { ConsumedCapacity?: Capacity | Capacity[] };
   const capacities = [output.ConsumedCapacity ?? []].flat();
-  const readUnits = capacities.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  // A GetItem, Query or Scan that reads nothing still costs the minimum (dynalite counts 0 for an empty Query).
+  const minimum = operation === 'BatchGetItem' ? 0 : input.ConsistentRead ? 1 : 0.5;
+  const readUnits = Math.max(
+    minimum,
+    capacities.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+  );
   if (asked) return { answer, operation, amounts: { readUnits } };
   const { ConsumedCapacity: _dropped, ...rest } = output;
   const { 'x-amz-crc32': _crc, ...headers } = answer.headers;
