@@ -47,6 +47,17 @@ export interface FunctionDef {
   /** Environment.Variables with every intrinsic resolved. */
   readonly environment: Readonly<Record<string, string>>;
   readonly reservedConcurrency?: number;
+  /**
+   * How the function's code is bundled, when the template says (the `local:bundling`
+   * metadata): lets the runtime rebuild it alone when only its code changed.
+   */
+  readonly bundling?: BundlingDef;
+}
+
+/** A function's bundle: its entry, relative to the CDK app's directory, and esbuild's build options. */
+export interface BundlingDef {
+  readonly entry: string;
+  readonly esbuild: Readonly<Record<string, unknown>>;
 }
 
 /** An SQS event source mapping. */

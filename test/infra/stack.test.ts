@@ -36,6 +36,24 @@ describe('QueueWorkersStack', () => {
     ({ template, app } = synth());
   });
 
+  it("tells the local runtime each function's entry and esbuild options, with no machine's paths", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      const bundling = fn.Metadata?.['local:bundling'] as { entry: string; esbuild: Record<string, unknown> };
+      expect(bundling.entry).toMatch(/^lambda\/[\w/-]+\/handler\.ts$/);
+      expect(bundling.esbuild).toMatchObject({
+        bundle: true,
+        platform: 'node',
+        target: 'node24',
+        format: 'cjs',
+        minify: true,
+        sourcemap: true,
+        external: expect.arrayContaining(['@aws-sdk/*']),
+      });
+    }
+  });
+
   describe.each(jobTypes.map((t) => [t.name, t] as const))('job type %s', (_name, type) => {
     const prefix = type.name.replace(/(^|[^a-zA-Z0-9])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as path from 'node:path';
 import { handleApiRequest } from '../api-gateway/serve-api.js';
 import { type Emulators, startEmulators } from '../emulators/emulators.js';
 import { type ActiveFaults, startFaults } from '../faults/faults.js';
@@ -8,6 +9,7 @@ import type { LocalPlan } from '../plan.js';
 import { ensureSynth, type SynthOptions } from '../synth.js';
 import { type AssemblyStack, chooseStack, loadPlan } from '../template/assembly.js';
 import { bannerText } from './banner.js';
+import { appCommandOf, CodeReloader } from './code-reload.js';
 import { concurrencyNote } from './concurrency.js';
 import type { RuntimeExtension, RuntimeView } from './extension.js';
 import { claimPort, type HttpFront } from './http-front.js';
@@ -28,7 +30,12 @@ export interface LocalRuntime {
   /** Local URL of a queue, by logical id or name. */
   queueUrl(queue: string): string;
   /** Synthesizes again and applies the result, keeping queues, messages and items. */
-  reload(): Promise<void>;
+  /**
+   * Applies a change: with the changed files named, a change to function code
+   * alone rebuilds just those bundles; otherwise it synthesizes again and
+   * applies the result, keeping queues, messages and items.
+   */
+  reload(changed?: readonly string[]): Promise<void>;
   /** Stops accepting requests and polling, waits for invocations in flight, then shuts the emulators down. */
   stop(): Promise<void>;
 }
@@ -101,6 +108,8 @@ class RunningApp implements LocalRuntime {
   private current: LocalPlan;
   private readonly workloads: Workloads;
   private readonly extensions: readonly RuntimeExtension[];
+  private readonly code: CodeReloader;
+  private indexed: Promise<void> = Promise.resolve();
   private readonly background: (() => void)[] = [];
   private reloading: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -114,6 +123,7 @@ class RunningApp implements LocalRuntime {
     private readonly metering: ActiveMetering,
   ) {
     this.current = this.load();
+    this.code = new CodeReloader(settings.projectDir, path.join(settings.stateDir, 'bundles'));
     this.workloads = new Workloads({
       // Functions reach the emulators through the fault proxies, when faults are asked for.
       sqsEndpoint: faults.sqsEndpoint,
@@ -178,12 +188,16 @@ class RunningApp implements LocalRuntime {
     );
     this.background.push(this.startTtlSweep());
     if (this.settings.watch) {
-      this.background.push(watchSources(this.settings.projectDir, this.settings.sources, () => void this.reload()));
+      // In the background: serving starts at once; a reload waits for it.
+      this.indexed = this.indexCode();
+      this.background.push(
+        watchSources(this.settings.projectDir, this.settings.sources, (changed) => void this.reload(changed)),
+      );
     }
   }
 
-  reload(): Promise<void> {
-    this.reloading = this.reloading.then(() => this.reloadOnce());
+  reload(changed?: readonly string[]): Promise<void> {
+    this.reloading = this.reloading.then(() => this.reloadOnce(changed));
     return this.reloading;
   }
 
@@ -200,6 +214,7 @@ class RunningApp implements LocalRuntime {
       await this.faults.stop();
       await this.metering.stop();
       await this.emulators.stop();
+      this.code.dispose();
     })();
     return this.stopped;
   }
@@ -221,24 +236,45 @@ class RunningApp implements LocalRuntime {
     return changes;
   }
 
-  /** Synthesizes again and applies the new plan; a failure keeps the previous version running. */
-  private async reloadOnce(): Promise<void> {
+  /**
+   * Applies a change: nothing for files nothing is built from, a rebuild of the
+   * bundles that read the changed files when the CDK app reads none of them,
+   * else a synth. A failure keeps the previous version running.
+   */
+  private async reloadOnce(changed?: readonly string[]): Promise<void> {
     if (this.stopping) return;
+    await this.indexed;
+    const decision = this.code.decide(changed);
+    if (decision.kind === 'nothing') return;
     const out = this.settings.output;
     const started = performance.now();
+    const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
     try {
+      if (decision.kind === 'rebuild') {
+        const changes = await this.apply(await this.code.rebuild(this.current, decision.functions));
+        const files = decision.files.map((f) => path.relative(this.settings.projectDir, f)).join(', ');
+        out.info(`Reloaded in ${seconds()} s: ${changes.join(', ')} (function code only, ${files}; no synth needed).`);
+        return;
+      }
       await ensureSynth({
         ...synthOptions(this.settings),
         mode: 'always',
         onStart: () => out.info('Change detected; synthesizing ...'),
       });
       const changes = await this.apply(this.load());
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      out.info(`Reloaded in ${seconds} s${changes.length ? `: ${changes.join(', ')}` : '; nothing changed'}.`);
+      this.indexed = this.indexCode();
+      await this.indexed;
+      out.info(`Reloaded in ${seconds()} s${changes.length ? `: ${changes.join(', ')}` : '; nothing changed'}.`);
     } catch (error) {
       const e = error as Error & { output?: string };
       out.info(`Reload failed; still running the previous version.\n${e.output || e.message}`);
     }
+  }
+
+  /** Learns what the app and each bundle are built from, for reloads of function code alone. */
+  private async indexCode(): Promise<void> {
+    if (this.settings.watch)
+      await this.code.index(this.current, appCommandOf(this.settings.projectDir, this.settings.app));
   }
 
   /** One request: an extension's, else the REST API's. */

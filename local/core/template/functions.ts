@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FunctionDef } from '../plan.js';
+import type { BundlingDef, FunctionDef } from '../plan.js';
 import { type CfnResource, resourcesOfType, text } from './cfn.js';
 import { IntrinsicError } from './intrinsics.js';
 import type { ReadingContext } from './reading-context.js';
@@ -55,7 +55,16 @@ function readFunction(ctx: ReadingContext, logicalId: string, resource: CfnResou
     architecture: text((p.Architectures as unknown[] | undefined)?.[0]) ?? 'x86_64',
     environment: readEnvironment(ctx, displayName, p.Environment),
     ...(reserved !== undefined ? { reservedConcurrency: Number(reserved) } : {}),
+    ...bundlingOf(resource),
   };
+}
+
+/** The `local:bundling` metadata, when a function declares a usable one. */
+function bundlingOf(resource: CfnResource): { bundling?: BundlingDef } {
+  const declared = resource.Metadata?.['local:bundling'] as Partial<BundlingDef> | undefined;
+  if (typeof declared?.entry !== 'string' || typeof declared.esbuild !== 'object' || declared.esbuild === null)
+    return {};
+  return { bundling: { entry: declared.entry, esbuild: declared.esbuild } };
 }
 
 /** The construct path without the stack, `/Resource` and a trailing `/Function`; else the logical id. */
