@@ -1,5 +1,6 @@
 import type { JobLogger } from '../jobs/define.js';
 import { DeadLetteredError, errorInfo } from '../shared/errors.js';
+import { announceFinished, type FinishedJobListener } from '../shared/job-finished.js';
 import type { JobStore, LeasedJob } from '../shared/job-store.js';
 
 /** How patient the reconciler is, in seconds after a lease ended. */
@@ -38,6 +39,8 @@ export interface ReconcilerDeps {
   readonly store: JobStore;
   readonly logger: JobLogger;
   readonly policy: ReconcilerPolicy;
+  /** Told of each job this reconciler failed (job events, callbacks). @default none */
+  readonly onFinished?: FinishedJobListener;
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -105,6 +108,12 @@ async function expire(deps: ReconcilerDeps, job: LeasedJob): Promise<boolean> {
         attempt: job.attempts,
         error,
       });
+      const finishedAt = (deps.now?.() ?? new Date()).toISOString();
+      await announceFinished(
+        deps.onFinished,
+        { jobId: job.jobId, type: job.type, status: 'failed', attempts: job.attempts, error, finishedAt },
+        deps.logger,
+      );
     }
     return done;
   } catch (writeError) {

@@ -1,6 +1,7 @@
 import type { ChangeMessageVisibilityBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { JobType } from '../jobs/define.js';
 import type { WorkerConfig } from '../shared/config.js';
+import type { FinishedJobListener } from '../shared/job-finished.js';
 import type { JobStore } from '../shared/job-store.js';
 import type { WorkerLogger } from '../shared/powertools-logger.js';
 
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   /** Structured logger; the worker binds jobId, type and attempt to every line about a job. */
   readonly logger: WorkerLogger;
   readonly metrics: WorkerMetrics;
+  /** Told of each job whose terminal write this worker won (job events, callbacks). @default none */
+  readonly onFinished?: FinishedJobListener;
   /** The time a dead letter records as `failedAt`. @default () => new Date() */
   readonly now?: () => Date;
   /** Source of backoff jitter, in [0, 1). @default Math.random */

@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import type { JobErrorInfo, JobMessage, JobRecord } from '../shared/job.js';
+import { announceFinished } from '../shared/job-finished.js';
 import type { Transition } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
 import { backoffSeconds } from './backoff.js';
@@ -54,7 +55,7 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
     return retryLater(deps, jobId, attempt, start.error);
   }
   try {
-    return await runHandler(deps, record, message, attempt, deadline, start.marker);
+    return await runHandler(deps, record, message, attempt, deadline, start.marker, start.job);
   } finally {
     await start.marker.settled();
   }
@@ -108,6 +109,7 @@ async function runHandler(
   attempt: number,
   deadline: Deadline,
   marker: RunningMarker,
+  job: JobRecord | undefined,
 ): Promise<RecordOutcome> {
   const { jobType } = deps;
   const { jobId } = message;
@@ -121,7 +123,7 @@ async function runHandler(
     });
     logFor(deps, record, jobId, attempt).warn('payload does not match the schema', { problems: details });
     await marker.settled();
-    return deadLetter(deps, record, attempt, error, jobId);
+    return deadLetter(deps, record, attempt, error, jobId, undefined, job);
   }
 
   const ids = {
@@ -141,18 +143,30 @@ async function runHandler(
     const error = deadline.passed && !isNonRetryable(thrown) ? new DeadlineExceededError() : thrown;
     const durationMs = performance.now() - startedAt;
     await marker.settled();
-    return handlerFailed(deps, record, jobId, attempt, error, durationMs);
+    return handlerFailed(deps, record, jobId, attempt, error, durationMs, job);
   }
   const durationMs = performance.now() - startedAt;
   // Its `running` write, if one went out, lands before the outcome's.
   await marker.settled();
 
   try {
-    await deps.store.transition(
+    const won = await deps.store.transition(
       jobId,
       { to: 'succeeded', attempt, result, messageId: record.messageId },
       storeContextOf(deps),
     );
+    if (won) {
+      const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
+      const finished = {
+        jobId,
+        type: jobType.name,
+        status: 'succeeded' as const,
+        attempts: attempt,
+        result,
+        finishedAt,
+      };
+      await announceFinished(deps.onFinished, { ...finished, ...(job ? { record: job } : {}) }, deps.logger);
+    }
   } catch (error) {
     // The job ran but its result is not stored. Keep the message so a retry records it; handlers are
     // idempotent by contract (at-least-once), and a job stuck `running` forever would be worse.
@@ -172,9 +186,10 @@ async function handlerFailed(
   attempt: number,
   error: unknown,
   durationMs: number,
+  job: JobRecord | undefined,
 ): Promise<RecordOutcome> {
   if (isNonRetryable(error) || isLastAttempt(deps, attempt)) {
-    return deadLetter(deps, record, attempt, error, jobId, durationMs);
+    return deadLetter(deps, record, attempt, error, jobId, durationMs, job);
   }
   const info = errorInfo(error);
   await writeStatus(deps, record, jobId, { to: 'retrying', attempt, error: info, messageId: record.messageId });
@@ -194,6 +209,7 @@ async function deadLetter(
   error: unknown,
   jobId: string | undefined,
   durationMs?: number,
+  job?: JobRecord,
 ): Promise<RecordOutcome> {
   const info = errorInfo(error);
   const last = isLastAttempt(deps, attempt);
@@ -219,8 +235,21 @@ async function deadLetter(
     }
     return { ...retryLater(deps, jobId, attempt, info), durationMs };
   }
-  if (jobId)
-    await writeStatus(deps, record, jobId, { to: 'failed', attempt, error: info, messageId: record.messageId });
+  if (
+    jobId &&
+    (await writeStatus(deps, record, jobId, { to: 'failed', attempt, error: info, messageId: record.messageId }))
+  ) {
+    const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
+    const finished = {
+      jobId,
+      type: deps.jobType.name,
+      status: 'failed' as const,
+      attempts: attempt,
+      error: info,
+      finishedAt,
+    };
+    await announceFinished(deps.onFinished, { ...finished, ...(job ? { record: job } : {}) }, deps.logger);
+  }
   return { kind, jobId, attempt, error: info, durationMs };
 }
 
@@ -235,20 +264,24 @@ function retryLater(
   return { kind: 'retry', jobId, attempt, error, visibilitySeconds };
 }
 
-/** Writes a status whose loss only costs accuracy, never the message: logged, not thrown. */
+/**
+ * Writes a status whose loss only costs accuracy, never the message: logged,
+ * not thrown. True when this write won the transition.
+ */
 async function writeStatus(
   deps: WorkerDeps,
   record: SQSRecord,
   jobId: string,
   change: Exclude<Transition, { from: string }>,
-): Promise<void> {
+): Promise<boolean> {
   try {
-    await deps.store.transition(jobId, change, storeContextOf(deps));
+    return await deps.store.transition(jobId, change, storeContextOf(deps));
   } catch (error) {
     logFor(deps, record, jobId, change.attempt).error('could not record the job status', {
       to: change.to,
       error: errorInfo(error),
     });
+    return false;
   }
 }
 

@@ -11,8 +11,8 @@ export type AttemptStart =
   | { readonly kind: 'duplicate' }
   /** The table did not answer: nothing ran and nothing was recorded. */
   | { readonly kind: 'unavailable'; readonly error: JobErrorInfo }
-  /** Run the handler; `marker` writes `running` if and when it should. */
-  | { readonly kind: 'run'; readonly marker: RunningMarker };
+  /** Run the handler; `marker` writes `running` if and when it should. `job` is the record as read, if any. */
+  | { readonly kind: 'run'; readonly marker: RunningMarker; readonly job: JobRecord | undefined };
 
 /**
  * Starts one attempt with as few writes as the guarantees allow. The job is
@@ -56,7 +56,7 @@ export async function startAttempt(
   } else {
     marker.writeAfter(deps.jobType.queue.markRunningAfterSeconds * 1000);
   }
-  return { kind: 'run', marker };
+  return { kind: 'run', marker, job };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../../lambda/reconciler/reconcile.js';
 import type { JobRecord } from '../../../lambda/shared/job.js';
+import type { FinishedJob } from '../../../lambda/shared/job-finished.js';
 import { MemoryJobStore } from '../../helpers/memory-store.js';
 import { RecordingLogger } from '../worker/fixtures.js';
 
@@ -49,6 +50,27 @@ describe('reconcile', () => {
     });
     expect(store.records.get('dead')).not.toHaveProperty('leaseExpiresAt');
     expect(report.counts.get('simulate')).toEqual({ expired: 1, stalled: 0 });
+  });
+
+  it('tells the listener of each job it failed, and only of those', async () => {
+    const { store, deps } = setup();
+    running(store, 'dead', 3, 61);
+    running(store, 'recent', 3, 30);
+    const told: FinishedJob[] = [];
+
+    await reconcile({ ...deps, onFinished: async (job) => void told.push(job) });
+    await reconcile({ ...deps, onFinished: async (job) => void told.push(job) });
+
+    expect(told).toEqual([
+      {
+        jobId: 'dead',
+        type: 'simulate',
+        status: 'failed',
+        attempts: 3,
+        error: expect.objectContaining({ code: 'DEAD_LETTERED' }),
+        finishedAt: NOW.toISOString(),
+      },
+    ]);
   });
 
   it('leaves a last attempt within the grace to the worker, which dead-letters it when the message comes back', async () => {
