@@ -97,6 +97,7 @@ const acceptingStore: JobStore = {
   createMany: async () => undefined,
   get: async () => undefined,
   transition: () => APPLIED,
+  reportProgress: async () => ({ cancelRequested: false }),
   expiredLeases: async function* () {},
 };
 

@@ -19,8 +19,19 @@ export interface JobContext {
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly logger: JobLogger;
-  /** Fires before the worker's Lambda timeout; pass it to fetch and timers. */
+  /**
+   * Fires before the worker's Lambda timeout, or when someone cancels the job
+   * while it runs (its reason is then a `CancelledError`); pass it to fetch and
+   * timers. A handler that stops when it fires for a cancellation ends the job `cancelled`.
+   */
   readonly signal: AbortSignal;
+  /**
+   * Reports how far the job got: a number (0 to 100, by convention) or a JSON
+   * object of at most 4 KB. Stored on the job (at most one write a second, the
+   * latest value winning) and shown by `GET /jobs/{id}`, `qw` and the dashboard.
+   * Resolves at once; a failed write is logged, never thrown.
+   */
+  progress(value: number | Readonly<Record<string, unknown>>): Promise<void>;
 }
 
 /**

@@ -119,6 +119,28 @@ export class IdempotencyConflictError extends QueueWorkersError {
   }
 }
 
+/** A job that cannot be cancelled: it has already finished. */
+export class JobFinishedError extends QueueWorkersError {
+  constructor(jobId: string, status: string) {
+    super('JOB_FINISHED', `The job is already ${status}; only a queued, retrying or running job can be cancelled.`, {
+      details: { jobId, status },
+      context: { jobId },
+    });
+    this.name = 'JobFinishedError';
+  }
+}
+
+/**
+ * The reason a job's abort signal fires when someone cancelled it while it
+ * ran. A handler that stops because of it ends the job `cancelled`.
+ */
+export class CancelledError extends QueueWorkersError {
+  constructor(message = 'The job was cancelled while it ran.') {
+    super('CANCELLED', message);
+    this.name = 'CancelledError';
+  }
+}
+
 /**
  * A dependency (SQS, DynamoDB) failed, so the job was not accepted. The client
  * may retry the same request with the same idempotency key.

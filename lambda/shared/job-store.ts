@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type JobRecord, LEASE_INDEX, LEASE_SHARDS } from './job.js';
+import { type JobProgress, type JobRecord, LEASE_INDEX, LEASE_SHARDS } from './job.js';
 import {
   type Guard,
   ruleFor,
@@ -29,7 +29,14 @@ export interface JobStore {
   create(record: JobRecord): Promise<CreateOutcome>;
   /** Creates records whose ids are fresh random UUIDs, without a condition. */
   createMany(records: readonly JobRecord[]): Promise<void>;
-  get(jobId: string): Promise<JobRecord | undefined>;
+  /** Reads a job; strongly consistent unless `consistent` is false (half the read cost, maybe a second stale). */
+  get(jobId: string, options?: ReadOptions): Promise<JobRecord | undefined>;
+  /**
+   * Stores what a running attempt reports of its progress. Returns whether
+   * someone asked the job to stop, or undefined when the job is no longer
+   * running this attempt (nothing is written then).
+   */
+  reportProgress(jobId: string, attempt: number, progress: JobProgress): Promise<ProgressReceipt | undefined>;
   /**
    * Applies a transition of {@link TRANSITIONS} if its guard allows it; returns
    * false (and changes nothing) when the job is already terminal, at a later
@@ -38,6 +45,17 @@ export interface JobStore {
   transition(jobId: string, change: Transition, context: TransitionContext): Promise<boolean>;
   /** The running jobs whose lease ended before `epochSeconds`, from the sparse lease index. */
   expiredLeases(epochSeconds: number): AsyncIterable<LeasedJob>;
+}
+
+/** How a job is read. */
+export interface ReadOptions {
+  /** @default true */
+  readonly consistent?: boolean;
+}
+
+/** What a progress report learns back. */
+export interface ProgressReceipt {
+  readonly cancelRequested: boolean;
 }
 
 /** A running job as the lease index holds it. */
@@ -90,30 +108,40 @@ export interface ConditionalUpdate {
   readonly ExpressionAttributeValues: Record<string, unknown>;
 }
 
+/** Not finished, and not at a later attempt than the change's: the statuses in TERMINAL_STATUSES, spelt out. */
+const FORWARD =
+  'attribute_not_exists(jobId) OR (NOT #status IN (:succeeded, :failed, :cancelled) AND (attribute_not_exists(#attempts) OR #attempts <= :attempt))';
+
 const GUARD_EXPRESSIONS: Readonly<Record<Guard, string>> = {
   from: '#status = :from',
   'lease-expired': '#status = :running AND #attempts = :attempt AND #leaseExpiresAt < :nowSeconds',
-  forward:
-    'attribute_not_exists(jobId) OR (NOT #status IN (:succeeded, :failed) AND (attribute_not_exists(#attempts) OR #attempts <= :attempt))',
-  'forward-or-redriven':
-    'attribute_not_exists(jobId) OR (NOT #status IN (:succeeded, :failed) AND (attribute_not_exists(#attempts) OR #attempts <= :attempt))' +
-    ' OR (#status = :failed AND (attribute_not_exists(#lastMessageId) OR #lastMessageId <> :messageId))',
+  forward: FORWARD,
+  'forward-or-redriven': `${FORWARD} OR (#status = :failed AND (attribute_not_exists(#lastMessageId) OR #lastMessageId <> :messageId))`,
+  waiting: '#status IN (:queued, :retrying)',
+  running: '#status = :running',
+  'running-attempt': '#status = :running AND #attempts = :attempt',
 };
 
 /** The values each guard's expression refers to. */
 function guardValues(guard: Guard, change: Transition, stamp: WriteStamp): Record<string, unknown> {
-  if (guard === 'from') return { ':from': 'from' in change ? change.from : undefined };
-  if (guard === 'lease-expired') {
-    return {
-      ':running': 'running',
-      ':attempt': 'attempt' in change ? change.attempt : 0,
-      ':nowSeconds': stamp.epochSeconds,
-    };
+  const attempt = 'attempt' in change ? change.attempt : 0;
+  switch (guard) {
+    case 'from':
+      return { ':from': 'from' in change ? change.from : undefined };
+    case 'lease-expired':
+      return { ':running': 'running', ':attempt': attempt, ':nowSeconds': stamp.epochSeconds };
+    case 'waiting':
+      return { ':queued': 'queued', ':retrying': 'retrying' };
+    case 'running':
+      return { ':running': 'running' };
+    case 'running-attempt':
+      return { ':running': 'running', ':attempt': attempt };
   }
   const values: Record<string, unknown> = {
     ':succeeded': 'succeeded',
     ':failed': 'failed',
-    ':attempt': 'attempt' in change ? change.attempt : 0,
+    ':cancelled': 'cancelled',
+    ':attempt': attempt,
   };
   if (guard === 'forward-or-redriven' && 'messageId' in change) values[':messageId'] = change.messageId;
   return values;
@@ -203,11 +231,42 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  async get(jobId: string): Promise<JobRecord | undefined> {
+  async get(jobId: string, options: ReadOptions = {}): Promise<JobRecord | undefined> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: options.consistent ?? true }),
     );
     return out.Item as JobRecord | undefined;
+  }
+
+  async reportProgress(jobId: string, attempt: number, progress: JobProgress): Promise<ProgressReceipt | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          UpdateExpression: 'SET #progress = :progress, #updatedAt = :now',
+          ConditionExpression: '#status = :running AND #attempts = :attempt',
+          ExpressionAttributeNames: {
+            '#progress': 'progress',
+            '#updatedAt': 'updatedAt',
+            '#status': 'status',
+            '#attempts': 'attempts',
+          },
+          ExpressionAttributeValues: {
+            ':progress': progress,
+            ':now': this.stamp().now,
+            ':running': 'running',
+            ':attempt': attempt,
+          },
+          // The same write tells the attempt whether it was asked to stop: no read of its own.
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { cancelRequested: (out.Attributes as JobRecord | undefined)?.cancelRequested === true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   async *expiredLeases(epochSeconds: number): AsyncIterable<LeasedJob> {

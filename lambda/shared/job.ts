@@ -4,13 +4,13 @@ import * as z from './zod.js';
  * Every status a job can have, in the order of its life. The one list: the
  * type, the API's zod enum, the dashboard's filter and the CLI derive from it.
  */
-export const JOB_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
+export const JOB_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
 
-/** Where a job is in its life. `succeeded` and `failed` are terminal. */
+/** Where a job is in its life. `succeeded`, `failed` and `cancelled` are terminal. */
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-/** The statuses after which a job never changes again (short of a redrive). */
-export const TERMINAL_STATUSES = ['succeeded', 'failed'] as const satisfies readonly JobStatus[];
+/** The statuses after which a job never changes again (short of a redrive of a failed one). */
+export const TERMINAL_STATUSES = ['succeeded', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
 
 /** True for the statuses after which a job never changes again (short of a redrive). */
 export function isTerminal(status: JobStatus): boolean {
@@ -51,7 +51,14 @@ export interface JobRecord {
   readonly leaseExpiresAt?: number;
   /** While `running`: the lease index's partition, spreading leases over {@link LEASE_SHARDS} keys. */
   readonly leaseShard?: string;
+  /** While `running`: someone asked to cancel it; its handler's signal fires, and it ends `cancelled` if it stops. */
+  readonly cancelRequested?: boolean;
+  /** What the handler last reported through `ctx.progress`: a number (a percentage, by convention) or an object. */
+  readonly progress?: JobProgress;
 }
+
+/** A job's progress as its handler reports it: a number (0 to 100, by convention) or a JSON object. */
+export type JobProgress = number | Readonly<Record<string, unknown>>;
 
 /** The sparse index of running jobs by the end of their lease; only `running` items carry its keys. */
 export const LEASE_INDEX = Object.freeze({
@@ -100,6 +107,9 @@ export interface JobView {
   readonly updatedAt: string;
   readonly result?: unknown;
   readonly error?: JobErrorInfo;
+  readonly progress?: JobProgress;
+  /** Set while a running job has been asked to stop. */
+  readonly cancelRequested?: boolean;
 }
 
 /** Strips internal fields (key hash, TTL) from a record. */
@@ -113,6 +123,8 @@ export function toJobView(record: JobRecord): JobView {
     updatedAt: record.updatedAt,
     ...(record.result !== undefined ? { result: record.result } : {}),
     ...(record.error !== undefined ? { error: record.error } : {}),
+    ...(record.progress !== undefined ? { progress: record.progress } : {}),
+    ...(record.cancelRequested ? { cancelRequested: true } : {}),
   };
   return view;
 }

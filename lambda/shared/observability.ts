@@ -18,6 +18,8 @@ export const JOB_METRICS = Object.freeze({
   failed: 'failed',
   /** Deliveries of jobs already finished, acknowledged without running. */
   duplicates: 'duplicates',
+  /** Jobs that ended `cancelled` in a worker: cancelled before their attempt, or stopped when asked. */
+  cancelled: 'cancelled',
   /** Records the worker did not start (deadline, or an earlier failure in their FIFO group). */
   notStarted: 'notStarted',
   /** Each job's run time, in milliseconds (a sample per batch). */

@@ -1,4 +1,11 @@
-import { isTerminal, type JobErrorInfo, type JobRecord, type JobStatus, leaseShardOf } from './job.js';
+import {
+  isTerminal,
+  type JobErrorInfo,
+  type JobProgress,
+  type JobRecord,
+  type JobStatus,
+  leaseShardOf,
+} from './job.js';
 
 /**
  * A job's status changes as data: one row per transition, saying what it sets,
@@ -26,6 +33,8 @@ export interface StartAttempt {
    * after which SQS delivers the message again. Without it, no lease is taken.
    */
   readonly leaseSeconds?: number;
+  /** The handler's first progress report, when that is what makes the job show as running. */
+  readonly progress?: JobProgress;
 }
 
 /** An attempt failed and the job will be tried again after a backoff. */
@@ -44,6 +53,8 @@ export interface Succeed {
   readonly result: unknown;
   /** The message the attempt ran from: a later delivery of it is a duplicate. */
   readonly messageId?: string;
+  /** The handler's last progress report, when it was not written yet. */
+  readonly progress?: JobProgress;
 }
 
 /** The job failed for good. */
@@ -81,8 +92,37 @@ export interface Restore {
   readonly error?: JobErrorInfo;
 }
 
+/** Someone cancels a job that is waiting (`queued` or `retrying`): no attempt starts after this write. */
+export interface Cancel {
+  readonly to: 'cancelled';
+}
+
+/** Someone asks a `running` job to stop: its handler's signal fires; it stays `running` until it does. */
+export interface RequestCancel {
+  readonly to: 'running';
+  readonly requestCancel: true;
+}
+
+/** A running job stopped because it was asked to: it ends `cancelled`. */
+export interface CancelRunning {
+  readonly to: 'cancelled';
+  readonly from: 'running';
+  /** The attempt that stopped; a job that moved on since is left alone. */
+  readonly attempt: number;
+}
+
 /** A change of a job's status, as the worker and the API make them. */
-export type Transition = StartAttempt | RetryLater | Succeed | Fail | Expire | Requeue | Restore;
+export type Transition =
+  | StartAttempt
+  | RetryLater
+  | Succeed
+  | Fail
+  | Expire
+  | Requeue
+  | Restore
+  | Cancel
+  | RequestCancel
+  | CancelRunning;
 
 /** What a writer knows of the job's type, so a record can be created when a producer bypassed the API. */
 export interface TransitionContext {
@@ -99,7 +139,13 @@ export type Guard =
   /** The job has exactly the status the change names as `from`. */
   | 'from'
   /** The job is still `running` the change's attempt, and its lease has ended. */
-  | 'lease-expired';
+  | 'lease-expired'
+  /** The job waits for an attempt: `queued` or `retrying`. */
+  | 'waiting'
+  /** The job is `running`. */
+  | 'running'
+  /** The job is still `running` the change's attempt. */
+  | 'running-attempt';
 
 /** Attributes a transition may set or remove; `status` and `updatedAt` are always set. */
 export type JobAttribute = Exclude<keyof JobRecord, 'jobId' | 'status' | 'updatedAt'>;
@@ -144,6 +190,7 @@ export const TRANSITIONS = {
       attempts: c.attempt,
       lastMessageId: c.messageId,
       ...(c.leaseSeconds ? { leaseExpiresAt: epochSeconds + c.leaseSeconds, leaseShard: leaseShardOf(jobId) } : {}),
+      ...(c.progress !== undefined ? { progress: c.progress } : {}),
     }),
     // A redriven job is live again: neither its old error nor the TTL of its failure may stay.
     removes: ['error', 'expiresAt'],
@@ -153,7 +200,8 @@ export const TRANSITIONS = {
     requires: 'forward',
     createsRecord: true,
     sets: (c: RetryLater) => ({ attempts: c.attempt, error: c.error, ...messageOf(c) }),
-    removes: ['expiresAt', ...LEASE],
+    // The next attempt starts over: its progress is its own.
+    removes: ['expiresAt', 'progress', ...LEASE],
   },
   succeed: {
     status: 'succeeded',
@@ -164,22 +212,23 @@ export const TRANSITIONS = {
       result: c.result ?? null,
       expiresAt,
       ...messageOf(c),
+      ...(c.progress !== undefined ? { progress: c.progress } : {}),
     }),
-    removes: ['error', ...LEASE],
+    removes: ['error', 'cancelRequested', ...LEASE],
   },
   fail: {
     status: 'failed',
     requires: 'forward',
     createsRecord: true,
     sets: (c: Fail, { expiresAt }: WriteStamp) => ({ attempts: c.attempt, error: c.error, expiresAt, ...messageOf(c) }),
-    removes: [...LEASE],
+    removes: ['cancelRequested', ...LEASE],
   },
   expire: {
     status: 'failed',
     requires: 'lease-expired',
     createsRecord: false,
     sets: (c: Expire, { expiresAt }: WriteStamp) => ({ error: c.error, expiresAt }),
-    removes: [...LEASE],
+    removes: ['cancelRequested', ...LEASE],
   },
   requeue: {
     status: 'queued',
@@ -199,6 +248,27 @@ export const TRANSITIONS = {
     }),
     removes: [...LEASE],
   },
+  cancel: {
+    status: 'cancelled',
+    requires: 'waiting',
+    createsRecord: false,
+    sets: (_c: Cancel, { expiresAt }: WriteStamp) => ({ expiresAt }),
+    removes: ['error', ...LEASE],
+  },
+  requestCancel: {
+    status: 'running',
+    requires: 'running',
+    createsRecord: false,
+    sets: () => ({ cancelRequested: true }),
+    removes: [],
+  },
+  cancelRunning: {
+    status: 'cancelled',
+    requires: 'running-attempt',
+    createsRecord: false,
+    sets: (_c: CancelRunning, { expiresAt }: WriteStamp) => ({ expiresAt }),
+    removes: ['cancelRequested', 'error', ...LEASE],
+  },
 } as const satisfies {
   start: TransitionRule<StartAttempt>;
   retry: TransitionRule<RetryLater>;
@@ -207,6 +277,9 @@ export const TRANSITIONS = {
   expire: TransitionRule<Expire>;
   requeue: TransitionRule<Requeue>;
   restore: TransitionRule<Restore>;
+  cancel: TransitionRule<Cancel>;
+  requestCancel: TransitionRule<RequestCancel>;
+  cancelRunning: TransitionRule<CancelRunning>;
 };
 
 /** The name of a transition's row. */
@@ -214,16 +287,22 @@ export type TransitionName = keyof typeof TRANSITIONS;
 
 /** The row that applies `change`. */
 export function transitionName(change: Transition): TransitionName {
-  if ('from' in change) return change.to === 'queued' ? 'requeue' : change.from === 'running' ? 'expire' : 'restore';
+  if ('from' in change) {
+    if (change.to === 'queued') return 'requeue';
+    if (change.to === 'cancelled') return 'cancelRunning';
+    return change.from === 'running' ? 'expire' : 'restore';
+  }
   switch (change.to) {
     case 'running':
-      return 'start';
+      return 'requestCancel' in change ? 'requestCancel' : 'start';
     case 'retrying':
       return 'retry';
     case 'succeeded':
       return 'succeed';
     case 'failed':
       return 'fail';
+    case 'cancelled':
+      return 'cancel';
   }
 }
 
@@ -242,6 +321,12 @@ export function guardAllows(
   switch (guard) {
     case 'from':
       return 'from' in change && current?.status === change.from;
+    case 'waiting':
+      return current?.status === 'queued' || current?.status === 'retrying';
+    case 'running':
+      return current?.status === 'running';
+    case 'running-attempt':
+      return 'attempt' in change && current?.status === 'running' && current.attempts === change.attempt;
     case 'lease-expired':
       return (
         'attempt' in change &&
@@ -256,7 +341,7 @@ export function guardAllows(
       return (
         isForward(change, current) ||
         (change.to === 'running' &&
-          !('from' in change) &&
+          'messageId' in change &&
           current?.status === 'failed' &&
           current.lastMessageId !== change.messageId)
       );

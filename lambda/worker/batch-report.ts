@@ -34,6 +34,12 @@ export const OUTCOME_REPORTS: { readonly [K in Kind]: OutcomeReport<K> } = {
     counter: JOB_METRICS.duplicates,
     details: () => ({}),
   },
+  cancelled: {
+    level: 'info',
+    message: 'job cancelled',
+    counter: JOB_METRICS.cancelled,
+    details: (o) => ({ ran: o.ran, ...(o.durationMs !== undefined ? { durationMs: o.durationMs } : {}) }),
+  },
   retry: {
     level: 'warn',
     message: 'job attempt failed; will retry',

@@ -41,6 +41,8 @@ export interface WorkerDeps {
   readonly onFinished?: FinishedJobListener;
   /** The time a dead letter records as `failedAt`. @default () => new Date() */
   readonly now?: () => Date;
+  /** How often a running job that reports no progress checks whether it was asked to stop. @default 5000 */
+  readonly cancelCheckMs?: number;
   /** Source of backoff jitter, in [0, 1). @default Math.random */
   readonly random?: () => number;
 }

@@ -8,7 +8,7 @@ interface OutcomeBase {
 }
 
 /**
- * What became of one record. The first four are acknowledged (Lambda deletes
+ * What became of one record. The first five are acknowledged (Lambda deletes
  * the message); the rest are reported in batchItemFailures. Every terminal
  * outcome is the worker's own: a `failed` job's message is in the DLQ, with
  * its reason, from the moment its status says so.
@@ -18,6 +18,8 @@ export type RecordOutcome =
   | (OutcomeBase & { readonly kind: 'succeeded'; readonly durationMs: number })
   /** The job was already `succeeded` or `failed` (or further along): a duplicate delivery, not run again. */
   | (OutcomeBase & { readonly kind: 'duplicate' })
+  /** The job was cancelled: before this attempt (not run), or while it ran (it stopped, or its result was dropped). */
+  | (OutcomeBase & { readonly kind: 'cancelled'; readonly ran: boolean; readonly durationMs?: number })
   /** Not retryable: the body is now in the DLQ with the reason, and the job is `failed`. */
   | (OutcomeBase & { readonly kind: 'dead-lettered'; readonly error: JobErrorInfo; readonly durationMs?: number })
   /** Failed, will be retried after `visibilitySeconds` of backoff; the job is `retrying`. */
@@ -40,6 +42,7 @@ export function isAcknowledged(outcome: RecordOutcome): boolean {
   return (
     outcome.kind === 'succeeded' ||
     outcome.kind === 'duplicate' ||
+    outcome.kind === 'cancelled' ||
     outcome.kind === 'dead-lettered' ||
     outcome.kind === 'exhausted'
   );

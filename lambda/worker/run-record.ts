@@ -8,10 +8,11 @@ import {
   NotStartedError,
   ValidationError,
 } from '../shared/errors.js';
-import type { JobErrorInfo, JobMessage, JobRecord } from '../shared/job.js';
+import type { JobErrorInfo, JobMessage, JobProgress, JobRecord } from '../shared/job.js';
 import { announceFinished } from '../shared/job-finished.js';
-import type { Transition } from '../shared/transitions.js';
+import type { Fail, RetryLater } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
+import { AttemptControl } from './attempt-control.js';
 import { backoffSeconds } from './backoff.js';
 import { sendToDeadLetterQueue } from './dead-letter.js';
 import type { Deadline } from './deadline.js';
@@ -19,7 +20,7 @@ import type { WorkerDeps } from './deps.js';
 import { attemptOf, jobIdOfRecord, parseEnvelope } from './envelope.js';
 import { bindJobLogger } from './job-logger.js';
 import type { RecordOutcome } from './outcome.js';
-import { type RunningMarker, startAttempt, storeContextOf } from './start.js';
+import { startAttempt, storeContextOf } from './start.js';
 
 /**
  * One record's whole life, and the only code that writes a job's status in the
@@ -47,6 +48,7 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
 
   const start = await startAttempt(deps, record, jobId, attempt);
   if (start.kind === 'duplicate') return { kind: 'duplicate', jobId, attempt };
+  if (start.kind === 'cancelled') return { kind: 'cancelled', jobId, attempt, ran: false };
   if (start.kind === 'unavailable') {
     // The table is unavailable: nothing ran and nothing was recorded; try again after a backoff.
     logFor(deps, record, jobId, attempt).error('could not mark the job running; it will be retried', {
@@ -54,10 +56,11 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
     });
     return retryLater(deps, jobId, attempt, start.error);
   }
+  const control = new AttemptControl(deps, jobId, attempt, start.marker, deadline);
   try {
-    return await runHandler(deps, record, message, attempt, deadline, start.marker, start.job);
+    return await runHandler(deps, record, message, attempt, deadline, control, start.job);
   } finally {
-    await start.marker.settled();
+    await control.settled();
   }
 }
 
@@ -93,6 +96,7 @@ async function deadLetterUnfinished(
     return retryLater(deps, jobId, attempt, errorInfo(error));
   }
   if (job?.status === 'succeeded') return { kind: 'duplicate', jobId, attempt };
+  if (job?.status === 'cancelled') return { kind: 'cancelled', jobId, attempt, ran: false };
   const max = deps.jobType.queue.maxAttempts;
   const error = new DeadLetteredError(
     `The job used all ${max} attempts without an outcome: its worker stopped during the last one (a crash, a timeout or running out of memory) or did not start it.`,
@@ -108,7 +112,7 @@ async function runHandler(
   message: JobMessage,
   attempt: number,
   deadline: Deadline,
-  marker: RunningMarker,
+  control: AttemptControl,
   job: JobRecord | undefined,
 ): Promise<RecordOutcome> {
   const { jobType } = deps;
@@ -122,7 +126,7 @@ async function runHandler(
       attempt,
     });
     logFor(deps, record, jobId, attempt).warn('payload does not match the schema', { problems: details });
-    await marker.settled();
+    await control.settled();
     return deadLetter(deps, record, attempt, error, jobId, undefined, job);
   }
 
@@ -133,40 +137,34 @@ async function runHandler(
     maxAttempts: jobType.queue.maxAttempts,
     messageId: record.messageId,
   };
-  const context = new RecordJobContext(deps.logger, ids, deadline);
+  const context = new RecordJobContext(deps.logger, ids, control);
   const startedAt = performance.now();
   let result: unknown;
   try {
     result = await deadline.race(jobType.handler(payload.data, context));
   } catch (thrown) {
+    const durationMs = performance.now() - startedAt;
+    await control.settled();
+    // A handler that stops once told the job is cancelled ends it cancelled, whatever it threw.
+    if (control.cancelled) return endCancelled(deps, record, jobId, attempt, durationMs);
     // A handler that fails because the signal aborted it (fetch, timers) failed for the deadline, not on its own.
     const error = deadline.passed && !isNonRetryable(thrown) ? new DeadlineExceededError() : thrown;
-    const durationMs = performance.now() - startedAt;
-    await marker.settled();
     return handlerFailed(deps, record, jobId, attempt, error, durationMs, job);
   }
   const durationMs = performance.now() - startedAt;
-  // Its `running` write, if one went out, lands before the outcome's.
-  await marker.settled();
+  // Its `running` and progress writes, if any went out, land before the outcome's.
+  await control.settled();
 
   try {
     const won = await deps.store.transition(
       jobId,
-      { to: 'succeeded', attempt, result, messageId: record.messageId },
+      { to: 'succeeded', attempt, result, messageId: record.messageId, ...progressOf(control) },
       storeContextOf(deps),
     );
-    if (won) {
-      const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
-      const finished = {
-        jobId,
-        type: jobType.name,
-        status: 'succeeded' as const,
-        attempts: attempt,
-        result,
-        finishedAt,
-      };
-      await announceFinished(deps.onFinished, { ...finished, ...(job ? { record: job } : {}) }, deps.logger);
-    }
+    if (!won) return refusedResult(deps, record, jobId, attempt, durationMs);
+    const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
+    const finished = { jobId, type: jobType.name, status: 'succeeded' as const, attempts: attempt, result, finishedAt };
+    await announceFinished(deps.onFinished, { ...finished, ...(job ? { record: job } : {}) }, deps.logger);
   } catch (error) {
     // The job ran but its result is not stored. Keep the message so a retry records it; handlers are
     // idempotent by contract (at-least-once), and a job stuck `running` forever would be worse.
@@ -176,6 +174,46 @@ async function runHandler(
     return { ...retryLater(deps, jobId, attempt, errorInfo(error)), durationMs };
   }
   return { kind: 'succeeded', jobId, attempt, durationMs };
+}
+
+/**
+ * A result the table refused: another delivery finished the job first (a
+ * duplicate), or it was cancelled while this attempt ran, before it showed as
+ * running. Then its result is not recorded: the job stays `cancelled`.
+ */
+async function refusedResult(
+  deps: WorkerDeps,
+  record: SQSRecord,
+  jobId: string,
+  attempt: number,
+  durationMs: number,
+): Promise<RecordOutcome> {
+  const job = await deps.store.get(jobId).catch(() => undefined);
+  if (job?.status !== 'cancelled') return { kind: 'duplicate', jobId, attempt };
+  logFor(deps, record, jobId, attempt).warn('the job was cancelled while it ran; its result is not recorded', {
+    durationMs,
+  });
+  return { kind: 'cancelled', jobId, attempt, ran: true, durationMs };
+}
+
+/** A handler that stopped after it was told the job is cancelled: the job ends `cancelled`. */
+async function endCancelled(
+  deps: WorkerDeps,
+  record: SQSRecord,
+  jobId: string,
+  attempt: number,
+  durationMs: number,
+): Promise<RecordOutcome> {
+  try {
+    // Refused when the job was cancelled before it showed as running: it is `cancelled` already.
+    await deps.store.transition(jobId, { to: 'cancelled', from: 'running', attempt }, storeContextOf(deps));
+  } catch (error) {
+    logFor(deps, record, jobId, attempt).error('could not record the cancellation; the job will be retried', {
+      error: errorInfo(error),
+    });
+    return { ...retryLater(deps, jobId, attempt, errorInfo(error)), durationMs };
+  }
+  return { kind: 'cancelled', jobId, attempt, ran: true, durationMs };
 }
 
 /** The outcome of a handler that threw (or was cut off by the deadline). */
@@ -272,7 +310,7 @@ async function writeStatus(
   deps: WorkerDeps,
   record: SQSRecord,
   jobId: string,
-  change: Exclude<Transition, { from: string }>,
+  change: RetryLater | Fail,
 ): Promise<boolean> {
   try {
     return await deps.store.transition(jobId, change, storeContextOf(deps));
@@ -317,7 +355,7 @@ class RecordJobContext implements JobContext {
   constructor(
     private readonly base: JobLogger,
     private readonly ids: AttemptIds,
-    private readonly deadline: Deadline,
+    private readonly control: AttemptControl,
   ) {
     this.jobId = ids.jobId;
     this.type = ids.type;
@@ -326,7 +364,11 @@ class RecordJobContext implements JobContext {
   }
 
   get signal(): AbortSignal {
-    return this.deadline.signal;
+    return this.control.signal;
+  }
+
+  progress(value: JobProgress): Promise<void> {
+    return this.control.progress(value);
   }
 
   get logger(): JobLogger {
@@ -334,4 +376,10 @@ class RecordJobContext implements JobContext {
     this.#logger ??= bindJobLogger(this.base, { jobId, type, attempt, messageId });
     return this.#logger;
   }
+}
+
+/** The attempt's last progress report, if it still has to be written. */
+function progressOf(control: AttemptControl): { progress?: JobProgress } {
+  const progress = control.unwritten;
+  return progress !== undefined ? { progress } : {};
 }

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { visibilityTimeoutSeconds } from '../jobs/define.js';
 import { errorInfo } from '../shared/errors.js';
-import type { JobErrorInfo, JobRecord } from '../shared/job.js';
+import type { JobErrorInfo, JobProgress, JobRecord } from '../shared/job.js';
 import { guardAllows, type StartAttempt, TRANSITIONS, type TransitionContext } from '../shared/transitions.js';
 import type { WorkerDeps } from './deps.js';
 
@@ -9,6 +9,8 @@ import type { WorkerDeps } from './deps.js';
 export type AttemptStart =
   /** The job finished already, or a later attempt runs: acknowledge without running. */
   | { readonly kind: 'duplicate' }
+  /** The job was cancelled, or asked to stop: acknowledge without running. */
+  | { readonly kind: 'cancelled' }
   /** The table did not answer: nothing ran and nothing was recorded. */
   | { readonly kind: 'unavailable'; readonly error: JobErrorInfo }
   /** Run the handler; `marker` writes `running` if and when it should. `job` is the record as read, if any. */
@@ -42,6 +44,8 @@ export async function startAttempt(
   } catch (error) {
     return { kind: 'unavailable', error: errorInfo(error) };
   }
+  if (job?.status === 'cancelled') return { kind: 'cancelled' };
+  if (job?.status === 'running' && job.cancelRequested) return endCancelled(deps, jobId, job.attempts);
   if (!guardAllows(TRANSITIONS.start.requires, change, job, Math.floor(Date.now() / 1000)))
     return { kind: 'duplicate' };
   const marker = new RunningMarker(deps, jobId, change);
@@ -67,6 +71,7 @@ export async function startAttempt(
 export class RunningMarker {
   #timer: NodeJS.Timeout | undefined;
   #write: Promise<boolean> | undefined;
+  #listener: ((won: boolean) => void) | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -74,9 +79,34 @@ export class RunningMarker {
     private readonly change: StartAttempt,
   ) {}
 
-  writeNow(): Promise<boolean> {
-    this.#write ??= this.deps.store.transition(this.jobId, this.change, storeContextOf(this.deps));
+  /** True once the `running` write went out (or was made at start). */
+  get started(): boolean {
+    return this.#write !== undefined;
+  }
+
+  /** Called once the write is answered: won, or refused (the job moved on, or was cancelled, meanwhile). */
+  onWritten(listener: (won: boolean) => void): void {
+    this.#listener = listener;
+    void this.#write?.then(listener, () => undefined);
+  }
+
+  /** Writes `running` now, with the attempt's first progress report if that is what prompts it. */
+  writeNow(progress?: JobProgress): Promise<boolean> {
+    if (!this.#write) {
+      clearTimeout(this.#timer);
+      const change = progress === undefined ? this.change : { ...this.change, progress };
+      this.#write = this.deps.store.transition(this.jobId, change, storeContextOf(this.deps));
+      void this.#write.then(
+        (won) => this.#listener?.(won),
+        () => undefined,
+      );
+    }
     return this.#write;
+  }
+
+  /** Waits for the write, if one went out; never throws. */
+  async settledWrite(): Promise<void> {
+    await this.#write?.catch(() => undefined);
   }
 
   writeAfter(ms: number): void {
@@ -98,4 +128,17 @@ export class RunningMarker {
 /** What the store needs to create a record for a job that a producer sent straight to the queue. */
 export function storeContextOf(deps: WorkerDeps): TransitionContext {
   return { type: deps.jobType.name, maxAttempts: deps.jobType.queue.maxAttempts };
+}
+
+/**
+ * Ends `cancelled` a running job that was asked to stop and whose attempt
+ * stopped without an outcome (its message came back): the next attempt does not run.
+ */
+async function endCancelled(deps: WorkerDeps, jobId: string, attempt: number): Promise<AttemptStart> {
+  try {
+    await deps.store.transition(jobId, { to: 'cancelled', from: 'running', attempt }, storeContextOf(deps));
+  } catch (error) {
+    return { kind: 'unavailable', error: errorInfo(error) };
+  }
+  return { kind: 'cancelled' };
 }

@@ -1,10 +1,11 @@
 import { DEFAULT_RETENTION_DAYS } from '../../lambda/shared/config.js';
-import type { JobRecord } from '../../lambda/shared/job.js';
+import type { JobProgress, JobRecord } from '../../lambda/shared/job.js';
 import {
   type CreateOutcome,
   type JobStore,
   type JobStoreOptions,
   type LeasedJob,
+  type ProgressReceipt,
   stampClock,
 } from '../../lambda/shared/job-store.js';
 import {
@@ -66,6 +67,13 @@ export class MemoryJobStore implements JobStore {
   async get(jobId: string): Promise<JobRecord | undefined> {
     checkKey(jobId);
     return this.records.get(jobId);
+  }
+
+  async reportProgress(jobId: string, attempt: number, progress: JobProgress): Promise<ProgressReceipt | undefined> {
+    const current = this.records.get(jobId);
+    if (current?.status !== 'running' || current.attempts !== attempt) return undefined;
+    this.records.set(jobId, { ...current, progress, updatedAt: this.#stamp().now });
+    return { cancelRequested: current.cancelRequested === true };
   }
 
   async *expiredLeases(epochSeconds: number): AsyncIterable<LeasedJob> {

@@ -46,6 +46,8 @@ const CURRENT: Record<string, JobRecord | undefined> = {
   'succeeded 1 (m1)': job('succeeded', 1, { lastMessageId: 'm1', result: { ok: true }, expiresAt: 1 }),
   'failed 3 (m1)': job('failed', 3, { lastMessageId: 'm1', error, expiresAt: 1 }),
   'failed 0 (enqueue)': job('failed', 0, { error: { code: 'ENQUEUE_FAILED', message: 'x' }, expiresAt: 1 }),
+  'running 2, cancel requested': job('running', 2, { lastMessageId: 'm1', cancelRequested: true, progress: 40 }),
+  cancelled: job('cancelled', 1, { lastMessageId: 'm1', expiresAt: 1 }),
 };
 
 /** One change of every row, at attempts below, at and above the records'. */
@@ -64,6 +66,10 @@ const CHANGES: Transition[] = [
   { to: 'queued', from: 'failed' },
   { to: 'failed', from: 'queued', attempt: 3, error },
   { to: 'failed', from: 'queued', attempt: 0 },
+  { to: 'cancelled' },
+  { to: 'running', requestCancel: true },
+  { to: 'cancelled', from: 'running', attempt: 2 },
+  { to: 'running', attempt: 2, messageId: 'm3', progress: { step: 'resize' } },
 ];
 
 describe('the transition table', () => {
@@ -82,6 +88,59 @@ describe('the transition table', () => {
     ['an expiry of another attempt', CURRENT['running 3, lease ended'], CHANGES[10]],
   ])('refuses %s', (_what, current, change) => {
     expect(applyTransition('job', change as Transition, current, context, stamp)).toBeUndefined();
+  });
+
+  it.each([
+    ['a cancel of a running job (it is asked to stop instead)', CURRENT['running 1 (m1)'], CHANGES[14]],
+    ['a cancel of a finished job', CURRENT['succeeded 1 (m1)'], CHANGES[14]],
+    ['a request to stop a job that is not running', CURRENT.queued, CHANGES[15]],
+    ['a cancelled end of another attempt', CURRENT['running 1 (m1)'], CHANGES[16]],
+    ['any attempt of a cancelled job', CURRENT.cancelled, CHANGES[1]],
+    ['a result for a cancelled job', CURRENT.cancelled, CHANGES[6]],
+  ])('refuses %s', (_what, current, change) => {
+    expect(applyTransition('job', change as Transition, current, context, stamp)).toBeUndefined();
+  });
+
+  it('cancels a waiting job for good, with a TTL, and keeps nothing of a retry', () => {
+    for (const current of [CURRENT.queued, CURRENT['retrying 2']]) {
+      const next = applyTransition('job', CHANGES[14] as Transition, current, context, stamp);
+      expect(next).toMatchObject({ status: 'cancelled', expiresAt: stamp.expiresAt });
+      expect(next).not.toHaveProperty('error');
+    }
+  });
+
+  it('asks a running job to stop without changing its status, and ends it cancelled when it stops', () => {
+    const asked = applyTransition('job', CHANGES[15] as Transition, CURRENT['running 1 (m1)'], context, stamp);
+    expect(asked).toMatchObject({ status: 'running', attempts: 1, cancelRequested: true });
+    const ended = applyTransition(
+      'job',
+      CHANGES[16] as Transition,
+      CURRENT['running 2, cancel requested'],
+      context,
+      stamp,
+    );
+    expect(ended).toMatchObject({ status: 'cancelled', attempts: 2, progress: 40 });
+    expect(ended).not.toHaveProperty('cancelRequested');
+  });
+
+  it("drops a request to stop when the job finishes anyway, and an attempt's progress when it will retry", () => {
+    const done = applyTransition(
+      'job',
+      CHANGES[7] as Transition,
+      CURRENT['running 2, cancel requested'],
+      context,
+      stamp,
+    );
+    expect(done).toMatchObject({ status: 'succeeded' });
+    expect(done).not.toHaveProperty('cancelRequested');
+    const retry = applyTransition(
+      'job',
+      CHANGES[5] as Transition,
+      CURRENT['running 2, cancel requested'],
+      context,
+      stamp,
+    );
+    expect(retry).not.toHaveProperty('progress');
   });
 
   it('takes a lease when an attempt starts, in the index partition of the job id', () => {

@@ -15,8 +15,11 @@ export const NOW = new Date('2026-11-24T00:00:00.000Z');
 
 /** What a test job does, chosen per record by its payload. */
 export const testPayload = z.strictObject({
-  do: z.enum(['ok', 'retry', 'fatal', 'throw-plain', 'wait-for-abort', 'ignore-abort']),
+  do: z.enum(['ok', 'retry', 'fatal', 'throw-plain', 'wait-for-abort', 'ignore-abort', 'report-progress']),
   sleepMs: z.optional(z.number()),
+  /** For report-progress: the values to report, one every `sleepMs`, then `thenMs` more before returning. */
+  reports: z.optional(z.array(z.number())),
+  thenMs: z.optional(z.number()),
 });
 export type TestPayload = z.infer<typeof testPayload>;
 
@@ -51,7 +54,7 @@ export function testJobType(store: MemoryJobStore, queue: QueueSettings = {}) {
       running += 1;
       concurrency.max = Math.max(concurrency.max, running);
       try {
-        if (payload.sleepMs) await sleep(payload.sleepMs);
+        if (payload.sleepMs && payload.do !== 'report-progress') await sleep(payload.sleepMs);
         switch (payload.do) {
           case 'ok':
             return { echo: ctx.jobId, attempt: ctx.attempt };
@@ -67,6 +70,13 @@ export function testJobType(store: MemoryJobStore, queue: QueueSettings = {}) {
           case 'ignore-abort':
             await sleep(60_000);
             return 'too late';
+          case 'report-progress':
+            for (const value of payload.reports ?? []) {
+              await ctx.progress(value);
+              await sleep(payload.sleepMs ?? 0);
+            }
+            await sleep(payload.thenMs ?? 0);
+            return { reported: payload.reports?.length ?? 0 };
         }
       } finally {
         running -= 1;
