@@ -405,6 +405,23 @@ describe('the OpenAPI document as tools read it', () => {
     expect(operationsById.submitJob?.security).toBeUndefined();
   });
 
+  it('declares no auth for a server that checks none, says so, and still validates', async () => {
+    // Prepare
+    const local = openApiDocument(jobTypes, 'http://127.0.0.1:3000/v1', { security: 'none' }) as {
+      info: { description: string };
+      paths: Record<string, Record<string, { security?: unknown }>>;
+    };
+    // Act
+    const result = await validate(structuredClone(local) as unknown as Parameters<typeof validate>[0]);
+    // Assess
+    expect(result).toEqual({ valid: true, warnings: [], specification: 'OpenAPI' });
+    expect(valuesOf(local, 'security')).toEqual([]);
+    expect(valuesOf(local, 'securitySchemes')).toEqual([]);
+    expect(local.info.description).toMatch(/checks no authorization: it is the local runtime/);
+    expect(local.info.description).toMatch(/deployed API requires SigV4-signed requests/);
+    expect(doc).toMatchObject({ security: [{ sigv4: [] }, { apiKey: [] }] });
+  });
+
   it('says that POST /jobs/batch answers 202 even when its items are invalid, as the router does', async () => {
     // Prepare
     const deps = memoryApiDeps();
