@@ -1,4 +1,5 @@
 import type { JobType } from '../jobs/define.js';
+import * as z from '../shared/zod.js';
 import { type JsonSchema, componentRef as ref, SchemaComponents } from './openapi-components.js';
 import {
   BATCH_ACCEPTED_EXAMPLE,
@@ -27,10 +28,18 @@ import {
 /** The name of a job type's request schema in `components/schemas`. */
 export const requestSchemaName = (type: Pick<JobType, 'name'>): string => `Submit_${type.name.replace(/\W/g, '_')}`;
 
-/** One request schema per job type: `type` fixed to the name, `payload` the type's own schema. */
+/**
+ * One request schema per job type: `type` fixed to the name, `payload` the
+ * type's own schema. `payload` defaults to `{}`, so it is optional only for a
+ * type whose schema accepts `{}`; for the others (`webhook.deliver` needs a
+ * `url`) leaving it out is a 400, and the document says it is required.
+ */
 function typedRequest(type: JobType, components: SchemaComponents): JsonSchema {
   const name = requestSchemaName(type);
-  const base = components.fromZod(submitJobRequest, name) as { properties: Record<string, JsonSchema> };
+  const base = components.fromZod(submitJobRequest, name) as {
+    properties: Record<string, JsonSchema>;
+    required?: string[];
+  };
   const properties: Record<string, JsonSchema> = {
     ...base.properties,
     type: { const: type.name, description: type.description },
@@ -38,7 +47,9 @@ function typedRequest(type: JobType, components: SchemaComponents): JsonSchema {
   };
   if (!type.queue.fifo) delete properties.groupId;
   else delete properties.delaySeconds;
-  return { ...base, title: type.name, properties };
+  const payloadRequired = !z.safeParse(type.payload, {}).success;
+  const required = [...(base.required ?? []), ...(payloadRequired ? ['payload'] : [])];
+  return { ...base, title: type.name, properties, required };
 }
 
 type Examples = Readonly<Record<string, Example<unknown>>>;
@@ -137,7 +148,8 @@ function submitJobOperation(
         required: false,
         description:
           'Same as the idempotencyKey field, under the same rule; when both are sent they must be equal. An empty header is ignored.',
-        schema: components.fromZod(idempotencyKey, 'IdempotencyKey'),
+        // The empty string is allowed: it is ignored, as if no header were sent.
+        schema: { anyOf: [components.fromZod(idempotencyKey, 'IdempotencyKey'), { type: 'string', maxLength: 0 }] },
       },
     ],
     requestBody: { required: true, ...jsonContent(submitJob, anyExamples ? requestExamples : undefined) },

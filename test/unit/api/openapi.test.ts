@@ -191,6 +191,30 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('requires payload exactly for the job types whose payload schema refuses {}, as the API does', async () => {
+    // Prepare
+    const deps = memoryApiDeps();
+    for (const t of jobTypes) {
+      const schema = doc.components.schemas[requestSchemaName(t)] as unknown as { required: string[] };
+      // Act
+      const res = await call(submit({ type: t.name }), deps);
+      // Assess: left out, the payload is {}; the document requires it where {} is a 400.
+      expect(schema.required.includes('payload'), t.name).toBe(res.statusCode === 400);
+    }
+    expect(jobTypes.map((t) => t.name)).toEqual(expect.arrayContaining(['simulate', 'webhook.deliver']));
+  });
+
+  it('allows an empty Idempotency-Key header, which the API ignores', async () => {
+    // Prepare
+    const post = doc.paths['/jobs']?.post as unknown as { parameters: { name: string; schema: { anyOf: object[] } }[] };
+    const header = post.parameters.find((p) => p.name === 'Idempotency-Key');
+    // Act
+    const res = await call(submit({ type: 'simulate' }, { 'Idempotency-Key': '' }), memoryApiDeps());
+    // Assess
+    expect(res.statusCode).toBe(202);
+    expect(header?.schema.anyOf).toContainEqual({ type: 'string', maxLength: 0 });
+  });
+
   it('has a scenario for every documented response', () => {
     expect(documented.map((d) => d.key).sort()).toEqual(Object.keys(scenarios).sort());
   });
