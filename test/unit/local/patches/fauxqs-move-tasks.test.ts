@@ -135,6 +135,21 @@ describe('fauxqs, as patched: message move tasks', () => {
     expect((await receiveAll(dlq.url)).map((m) => m.Body)).toEqual(['no source']);
   });
 
+  it('waits for a message a reader holds in flight, and moves it once it is visible again', async () => {
+    // Prepare: a reader (the dashboard listing the DLQ) holds the message for a second.
+    const { sqs, dlq, work, deadLetter, lastTask, receiveAll, settled } = await setup();
+    await deadLetter('held');
+    await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, VisibilityTimeout: 1 }));
+    // Act
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: work.arn }));
+    const waiting = await lastTask(dlq);
+    const task = await settled(dlq);
+    // Assess
+    expect(waiting).toMatchObject({ Status: 'RUNNING', ApproximateNumberOfMessagesToMove: 1 });
+    expect(task).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 1 });
+    expect((await receiveAll(work.url)).map((m) => m.Body)).toEqual(['held']);
+  });
+
   it('runs asynchronously at the rate asked for, and refuses a second task while one runs', async () => {
     // Prepare
     const { sqs, dlq, work, deadLetter, lastTask, settled } = await setup();
