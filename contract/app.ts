@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * The CDK app the contract test runs locally: the app `npm start` runs
- * (`bin/app.ts`: the real QueueWorkersStack, IAM auth) with one change, the
- * webhook.deliver worker's event source disabled. Schemathesis generates any
- * URL the document allows, so a delivered webhook could call any host; a job
- * that is never polled calls nothing. The API, its document and every other
- * worker are the app's own.
+ * The CDK app the contract test runs locally: the stack `npm start` runs
+ * (`bin/app.ts`'s QueueWorkersStack with its defaults, IAM auth among them)
+ * with one change, the webhook.deliver worker's event source disabled.
+ * Schemathesis generates any URL the document allows, so a delivered webhook
+ * could call any host; a job that is never polled calls nothing. The API, its
+ * document and every other worker are the app's own. (cdk-nag's checks, which
+ * bin/app.ts adds, change no resource and are left out.)
  */
 import { App } from 'aws-cdk-lib';
 import { type CfnEventSourceMapping, EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
