@@ -3,75 +3,27 @@
  * Docker: the version emulator/requirements.txt pins, installed in a
  * project-local Python venv (.venv/), started on 127.0.0.1.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_PORT } from './endpoint.js';
 import { isHealthy, waitForHealth } from './health.js';
-import { PROJECT_BIN, PROJECT_ROOT, REQUIREMENTS_FILE, VENV_DIR } from './paths.js';
+import { PROJECT_BIN, PROJECT_ROOT } from './paths.js';
 import { exitOf, type RunningEmulator, type StartOptions, stopChild } from './running.js';
+import { ensureVenv, pinnedVersion, venvBin } from './venv.js';
 
 /** The ministack version emulator/requirements.txt pins, e.g. `1.5.33`. */
 export function pinnedMinistackVersion(): string {
-  const match = /^ministack==(\S+)/m.exec(readFileSync(REQUIREMENTS_FILE, 'utf8'));
-  if (!match?.[1]) throw new Error(`${REQUIREMENTS_FILE} has no "ministack==<version>" line.`);
-  return match[1];
-}
-
-function findPython(env: NodeJS.ProcessEnv): string {
-  const candidates = env.PYTHON ? [env.PYTHON] : ['python3', 'python'];
-  for (const candidate of candidates) {
-    try {
-      const ok = execFileSync(candidate, ['-c', 'import sys; print(sys.version_info >= (3, 10))'], {
-        encoding: 'utf8',
-      }).trim();
-      if (ok === 'True') return candidate;
-    } catch {
-      // Not installed under this name.
-    }
-  }
-  throw new Error(
-    'ministack needs Python 3.10 or later with venv support; none was found as python3 or python. Install one, or set PYTHON=/path/to/python3.',
-  );
-}
-
-function venvBin(name: string): string {
-  return process.platform === 'win32'
-    ? path.join(VENV_DIR, 'Scripts', `${name}.exe`)
-    : path.join(VENV_DIR, 'bin', name);
-}
-
-function installedMinistack(): string | undefined {
-  if (!existsSync(venvBin('ministack'))) return undefined;
-  try {
-    return execFileSync(venvBin('python'), ['-c', "import importlib.metadata as m; print(m.version('ministack'))"], {
-      encoding: 'utf8',
-    }).trim();
-  } catch {
-    return undefined;
-  }
+  return pinnedVersion('ministack');
 }
 
 /**
- * Makes sure .venv/ holds the pinned ministack and returns its executable:
- * creates the venv when missing and (re)installs the pinned requirements when
- * the installed version differs. PYTHON in `env` names the interpreter that
- * creates the venv.
+ * Makes sure the project venv holds the pinned ministack (and the rest of
+ * emulator/requirements.txt) and returns its executable. PYTHON in `env` names
+ * the interpreter that creates the venv.
  */
 export function ensureMinistack(log: (line: string) => void = console.log, env = process.env): string {
-  const want = pinnedMinistackVersion();
-  const have = installedMinistack();
-  if (have === want) return venvBin('ministack');
-  if (!existsSync(venvBin('python'))) {
-    log(`Creating the Python venv ${path.relative(PROJECT_ROOT, VENV_DIR)}/ for ministack ${want}...`);
-    execFileSync(findPython(env), ['-m', 'venv', VENV_DIR], { stdio: 'inherit' });
-  }
-  log(`Installing ministack ${want}${have ? ` (replacing ${have})` : ''} from emulator/requirements.txt...`);
-  execFileSync(
-    venvBin('python'),
-    ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '-r', REQUIREMENTS_FILE],
-    { stdio: 'inherit' },
-  );
+  ensureVenv(`ministack ${pinnedMinistackVersion()}`, log, env);
   return venvBin('ministack');
 }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseFaultPlan } from './core/faults/fault-plan.js';
+import type { LogFormat } from './core/log-format.js';
 import type { LocalOptions } from './start-local.js';
 
 /** `npm start -- --help`. */
@@ -17,6 +18,8 @@ Options:
   --app <command>   Another CDK app command (with --out)
   --out <dir>       Cloud assembly directory (default cdk.out)
   --synth <mode>    auto (default), always or never
+  --log-format <f>  How function logs print: pretty (readable; the default on a terminal) or
+                    json (each line as the function wrote it; the default when piped)
   -h, --help        Show this help
 
 Environment:
@@ -31,7 +34,12 @@ const STATE_FILE = 'local.json';
 /** What `npm start` was asked to do. */
 export type StartCommand =
   | { readonly kind: 'help' }
-  | { readonly kind: 'start'; readonly options: LocalOptions }
+  | {
+      readonly kind: 'start';
+      readonly options: LocalOptions;
+      /** `--log-format`; without it, pretty on a terminal and json otherwise. */
+      readonly logFormat?: LogFormat;
+    }
   | { readonly kind: 'usage-error'; readonly message: string };
 
 /**
@@ -56,6 +64,10 @@ export function parseStartArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (synth !== 'auto' && synth !== 'always' && synth !== 'never') {
     return { kind: 'usage-error', message: '--synth must be auto, always or never.' };
   }
+  const logFormat = values['log-format'];
+  if (logFormat !== undefined && logFormat !== 'pretty' && logFormat !== 'json') {
+    return { kind: 'usage-error', message: `--log-format must be pretty or json, not "${logFormat}".` };
+  }
   const concurrency = env.QW_CONCURRENCY ? Number(env.QW_CONCURRENCY) : undefined;
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     return {
@@ -68,6 +80,7 @@ export function parseStartArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   const host = values.host || env.HOST;
   return {
     kind: 'start',
+    ...(logFormat ? { logFormat } : {}),
     options: {
       port,
       ...(host ? { host } : {}),
@@ -100,6 +113,7 @@ function parse(argv: readonly string[]) {
       app: { type: 'string' },
       out: { type: 'string' },
       synth: { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     // --no-watch, and --no-persist against QW_PERSIST=1.

@@ -5,8 +5,12 @@
 import { PortInUseError } from './core/runtime/http-front.js';
 import type { LocalRuntime } from './core/runtime/runtime.js';
 import { SynthError } from './core/synth.js';
+import { createOutput } from './core/terminal.js';
 import { HELP, parseStartArgs } from './start-args.js';
 import { type LocalOptions, startLocal } from './start-local.js';
+
+/** Every log line of a job carries its id as `jobId`; readable lines show it right after the message. */
+const LEADING_LOG_FIELDS = ['jobId'];
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -61,5 +65,9 @@ if (command.kind === 'help') {
   fail(command.message);
 } else {
   silenceSqliteWarning();
-  stopOnSignals(await start(command.options));
+  const output = createOutput({
+    leadingFields: LEADING_LOG_FIELDS,
+    ...(command.logFormat ? { logFormat: command.logFormat } : {}),
+  });
+  stopOnSignals(await start({ ...command.options, output }));
 }

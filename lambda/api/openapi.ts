@@ -1,4 +1,5 @@
 import type { JobType } from '../jobs/define.js';
+import * as z from '../shared/zod.js';
 import { type JsonSchema, componentRef as ref, SchemaComponents } from './openapi-components.js';
 import {
   BATCH_ACCEPTED_EXAMPLE,
@@ -27,10 +28,18 @@ import {
 /** The name of a job type's request schema in `components/schemas`. */
 export const requestSchemaName = (type: Pick<JobType, 'name'>): string => `Submit_${type.name.replace(/\W/g, '_')}`;
 
-/** One request schema per job type: `type` fixed to the name, `payload` the type's own schema. */
+/**
+ * One request schema per job type: `type` fixed to the name, `payload` the
+ * type's own schema. `payload` defaults to `{}`, so it is optional only for a
+ * type whose schema accepts `{}`; for the others (`webhook.deliver` needs a
+ * `url`) leaving it out is a 400, and the document says it is required.
+ */
 function typedRequest(type: JobType, components: SchemaComponents): JsonSchema {
   const name = requestSchemaName(type);
-  const base = components.fromZod(submitJobRequest, name) as { properties: Record<string, JsonSchema> };
+  const base = components.fromZod(submitJobRequest, name) as {
+    properties: Record<string, JsonSchema>;
+    required?: string[];
+  };
   const properties: Record<string, JsonSchema> = {
     ...base.properties,
     type: { const: type.name, description: type.description },
@@ -38,7 +47,9 @@ function typedRequest(type: JobType, components: SchemaComponents): JsonSchema {
   };
   if (!type.queue.fifo) delete properties.groupId;
   else delete properties.delaySeconds;
-  return { ...base, title: type.name, properties };
+  const payloadRequired = !z.safeParse(type.payload, {}).success;
+  const required = [...(base.required ?? []), ...(payloadRequired ? ['payload'] : [])];
+  return { ...base, title: type.name, properties, required };
 }
 
 type Examples = Readonly<Record<string, Example<unknown>>>;
@@ -137,7 +148,8 @@ function submitJobOperation(
         required: false,
         description:
           'Same as the idempotencyKey field, under the same rule; when both are sent they must be equal. An empty header is ignored.',
-        schema: components.fromZod(idempotencyKey, 'IdempotencyKey'),
+        // The empty string is allowed: it is ignored, as if no header were sent.
+        schema: { anyOf: [components.fromZod(idempotencyKey, 'IdempotencyKey'), { type: 'string', maxLength: 0 }] },
       },
     ],
     requestBody: { required: true, ...jsonContent(submitJob, anyExamples ? requestExamples : undefined) },
@@ -274,10 +286,15 @@ function redriveOperation(jobTypes: readonly JobType[], components: SchemaCompon
 }
 
 /** Operators' routes answer only to IAM-signed requests: API-key callers never reach them. */
-const securityOf = (route: ApiRoute) => (route.iamOnly ? { security: [{ sigv4: [] }] } : {});
+const securityOf = (route: ApiRoute, security: ServedSecurity) =>
+  route.iamOnly && security === 'deployed' ? { security: [{ sigv4: [] }] } : {};
 
 /** The document's `paths`: one entry per route of {@link API_ROUTES}. */
-function paths(jobTypes: readonly JobType[], components: SchemaComponents): Record<string, Record<string, JsonSchema>> {
+function paths(
+  jobTypes: readonly JobType[],
+  components: SchemaComponents,
+  security: ServedSecurity,
+): Record<string, Record<string, JsonSchema>> {
   const byOperation = operations(jobTypes, components);
   const out: Record<string, Record<string, JsonSchema>> = {};
   for (const route of API_ROUTES) {
@@ -286,7 +303,7 @@ function paths(jobTypes: readonly JobType[], components: SchemaComponents): Reco
       [route.method.toLowerCase()]: {
         operationId: route.operationId,
         ...byOperation[route.operationId],
-        ...securityOf(route),
+        ...securityOf(route, security),
       },
     };
   }
@@ -294,12 +311,50 @@ function paths(jobTypes: readonly JobType[], components: SchemaComponents): Reco
 }
 
 /**
+ * The auth a document declares: `deployed`, what API Gateway checks (SigV4, or
+ * an API key with `-c auth=apiKey`); `none`, for a server that checks nothing,
+ * such as the local runtime, whose document must not promise a 401 it never gives.
+ */
+export type ServedSecurity = 'deployed' | 'none';
+
+/** Options of {@link openApiDocument}. */
+export interface OpenApiOptions {
+  /** The auth the server that serves the document checks. @default 'deployed' - SigV4 or an API key */
+  readonly security?: ServedSecurity;
+}
+
+const DESCRIPTION =
+  'Submit background jobs and read their status. Every error is `{ "error": { "code", "message", "details"? } }`.';
+
+/** How the deployed API authenticates callers. */
+const SECURITY_SCHEMES = {
+  sigv4: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: 'AWS Signature Version 4 (service execute-api); the default auth.',
+  },
+  apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'When deployed with -c auth=apiKey.' },
+};
+
+/** Said in `info.description` of a document served by a server that checks no auth. */
+const NO_AUTH_NOTE =
+  'This server checks no authorization: it is the local runtime (`npm start`), where every request is let ' +
+  'through. The deployed API requires SigV4-signed requests (service execute-api), or an `x-api-key` when ' +
+  'deployed with `-c auth=apiKey`, and its document declares them.';
+
+/**
  * The OpenAPI 3.1 document of the HTTP API, generated from the same zod
  * schemas the API validates with, one request schema per registered job type.
  * Every `$ref` points into `components/schemas`: subschemas that zod extracts
  * (recursive ones, such as a JSON value) are components of their own.
  */
-export function openApiDocument(jobTypes: readonly JobType[], serverUrl?: string): JsonSchema {
+export function openApiDocument(
+  jobTypes: readonly JobType[],
+  serverUrl?: string,
+  options: OpenApiOptions = {},
+): JsonSchema {
+  const security = options.security ?? 'deployed';
   const components = new SchemaComponents();
   for (const type of jobTypes) components.add(requestSchemaName(type), typedRequest(type, components));
   components.add('JobAccepted', components.fromZod(jobAcceptedResponse, 'JobAccepted'));
@@ -307,29 +362,21 @@ export function openApiDocument(jobTypes: readonly JobType[], serverUrl?: string
   components.add('Job', components.fromZod(jobViewResponse, 'Job'));
   components.add('Error', components.fromZod(errorResponseBody, 'Error'));
   components.add('RedriveAccepted', components.fromZod(redriveAcceptedResponse, 'RedriveAccepted'));
-  const apiPaths = paths(jobTypes, components);
+  const apiPaths = paths(jobTypes, components, security);
+  const deployed = security === 'deployed';
   return {
     openapi: '3.1.0',
     info: {
       title: 'queue-workers job API',
       version: '1',
-      description:
-        'Submit background jobs and read their status. Every error is `{ "error": { "code", "message", "details"? } }`.',
+      description: deployed ? DESCRIPTION : `${DESCRIPTION}\n\n${NO_AUTH_NOTE}`,
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
-    security: [{ sigv4: [] }, { apiKey: [] }],
+    ...(deployed ? { security: [{ sigv4: [] }, { apiKey: [] }] } : {}),
     paths: apiPaths,
     components: {
       schemas: components.toObject(),
-      securitySchemes: {
-        sigv4: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'Authorization',
-          description: 'AWS Signature Version 4 (service execute-api); the default auth.',
-        },
-        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'When deployed with -c auth=apiKey.' },
-      },
+      ...(deployed ? { securitySchemes: SECURITY_SCHEMES } : {}),
     },
   };
 }

@@ -75,7 +75,8 @@ function prepare(
       deps.jobTypes.map((t) => t.name),
     );
 
-  const payload = z.safeParse(type.payload, request.payload ?? {});
+  // Only a payload left out defaults to {}: `null` is a value, and the document says payload is an object.
+  const payload = z.safeParse(type.payload, request.payload === undefined ? {} : request.payload);
   if (!payload.success) {
     return new ValidationError(
       `The payload does not match the schema of job type "${type.name}".`,

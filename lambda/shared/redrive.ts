@@ -22,6 +22,18 @@ export interface DeadLetterTarget {
   readonly queueUrl: string;
 }
 
+/**
+ * The ARN of the queue a DLQ's messages go back to. SQS only returns a message
+ * to "its source" by itself when its own redrive policy dead-lettered it; the
+ * worker sends most dead letters itself, and a move task without a destination
+ * fails on those (CouldNotDetermineMessageSource). A DLQ is in the account and
+ * region of its queue, so the queue's ARN is the DLQ's with the queue's name.
+ */
+export function sourceQueueArn(target: Pick<DeadLetterTarget, 'dlqArn' | 'queueUrl'>): string {
+  const name = new URL(target.queueUrl).pathname.split('/').filter(Boolean).pop() ?? '';
+  return target.dlqArn.replace(/[^:]*$/, name);
+}
+
 /** True when the endpoint does not know the operation at all, as emulators answer. */
 function isUnimplemented(error: unknown): boolean {
   const e = error as { name?: string; message?: string };
@@ -162,6 +174,7 @@ export async function redrive(
     const out = await sqs.send(
       new StartMessageMoveTaskCommand({
         SourceArn: target.dlqArn,
+        DestinationArn: sourceQueueArn(target),
         ...(options.maxPerSecond ? { MaxNumberOfMessagesPerSecond: options.maxPerSecond } : {}),
       }),
     );

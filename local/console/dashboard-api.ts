@@ -141,7 +141,7 @@ async function listDlq({ params }: EndpointRequest, deps: DashboardDeps) {
   return { type: t.type, messages: await listDeadLetters(deps.runtime.sqs, t.dlqUrl) };
 }
 
-/** Sends a job type's dead letters back to its queue; locally by hand, as fauxqs has no move tasks. */
+/** Sends a job type's dead letters back to its queue with a move task (fauxqs is patched to run them). */
 async function redriveDlq({ params, body }: EndpointRequest, deps: DashboardDeps) {
   const t = jobTypeNamed(deps, params.type ?? '');
   const { maxPerSecond: requested } = (await body()) as { maxPerSecond?: unknown };

@@ -27,11 +27,17 @@ export async function sendAsset(res: ServerResponse, pathname: string): Promise<
 
 /**
  * The OpenAPI document of the job API the plan runs: the request schemas of its
- * job types (all registered ones if it runs none), with the runtime's stage URL as its server.
+ * job types (all registered ones if it runs none), with the runtime's stage URL
+ * as its server. It declares no auth, because the local runtime checks none: a
+ * client (or a contract test) reading it must not expect the 401 or 403 that
+ * API Gateway gives an unsigned request. The document says so, and names the
+ * auth of the deployed API.
  */
 export function openApiFor(plan: LocalPlan, typeNames: readonly string[], url: string): unknown {
   const names = new Set(typeNames);
   const types = registeredJobTypes.filter((t) => names.has(t.name));
   const stage = plan.apis[0]?.stage;
-  return openApiDocument(types.length ? types : registeredJobTypes, stage ? `${url}/${stage}` : url);
+  return openApiDocument(types.length ? types : registeredJobTypes, stage ? `${url}/${stage}` : url, {
+    security: 'none',
+  });
 }

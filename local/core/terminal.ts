@@ -1,3 +1,5 @@
+import { formatLogLine, type LogFormat, type PrettyOptions } from './log-format.js';
+
 /** Where the runtime writes: function logs with a name prefix, notices, and (on a TTY) live status lines. */
 export interface Output {
   /** One line a function wrote, prefixed with the function's name. */
@@ -21,16 +23,29 @@ export interface OutputOptions {
   readonly functionLogs?: boolean;
   /** Draw live status lines; only honoured on a TTY. @default true */
   readonly liveStatus?: boolean;
+  /**
+   * How function log lines are printed: `pretty`, readable (time, level, name,
+   * message, fields, stack; see log-format.ts), or `json`, each line as the
+   * function wrote it, for tools. @default pretty on a TTY, json otherwise
+   */
+  readonly logFormat?: LogFormat;
+  /** Fields a pretty line shows first after its message, such as an app's job id. @default none */
+  readonly leadingFields?: readonly string[];
 }
 
 /**
- * Plain lines when piped; colours and a redrawn status block on a terminal.
- * Log lines are written above the status block, which is redrawn after them.
+ * Plain lines when piped; colours, readable function logs and a redrawn status
+ * block on a terminal. Log lines are written above the status block, which is
+ * redrawn after them.
  */
 export function createOutput(options: OutputOptions = {}): Output {
   const stream = options.stream ?? process.stdout;
   const tty = stream.isTTY === true;
   const live = tty && options.liveStatus !== false;
+  const pretty: PrettyOptions | undefined =
+    (options.logFormat ?? (tty ? 'pretty' : 'json')) === 'pretty'
+      ? { colour: tty, ...(options.leadingFields ? { leadingFields: options.leadingFields } : {}) }
+      : undefined;
   const colourOf = new Map<string, number>();
   let statusLines: readonly string[] = [];
   let drawn = 0;
@@ -63,6 +78,11 @@ export function createOutput(options: OutputOptions = {}): Output {
     live,
     functionLine(name, line, streamName) {
       if (options.functionLogs === false) return;
+      const readable = pretty && formatLogLine(line, pretty);
+      if (readable) {
+        write([`${readable.head}${prefix(name)} ${readable.body}`, ...readable.more.map((l) => `    ${l}`)].join('\n'));
+        return;
+      }
       write(`${prefix(name)} ${streamName === 'stderr' && tty ? `\x1b[31m${line}\x1b[0m` : line}`);
     },
     info(line) {

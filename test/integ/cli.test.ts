@@ -191,15 +191,16 @@ describe('qw dlq', () => {
     expect(again.stdout).toMatch(/NON_RETRYABLE: POST .* answered 400/);
   });
 
-  it('redrives by hand on the local runtime, says so, and the job runs again to succeeded', async () => {
+  it('redrives with a move task on the local runtime, and the job runs again to succeeded', async () => {
     // Prepare: the receiver now accepts.
     receiverStatus = 204;
     // Act
     const res = await qw(['dlq', 'redrive', 'webhook.deliver', '--max-per-second', '10']);
     // Assess
     expect(res.code).toBe(EXIT.OK);
-    expect(res.stdout).toMatch(/has no StartMessageMoveTask; qw moved the messages itself/);
-    expect(res.stdout).toMatch(/Moved 1 message\(s\) .* 1 job\(s\) set back to queued/);
+    expect(res.stdout).toMatch(
+      /^Started StartMessageMoveTask \S+ from \S+ back to \S+ at 10 messages\/s; 1 job\(s\) set back to queued/,
+    );
     const job = await qw(['status', hookJob, '--wait', '--timeout', '60', '--json']);
     expect(job.code).toBe(EXIT.OK);
     expect(JSON.parse(job.stdout)).toMatchObject({ status: 'succeeded', attempts: 1, result: { status: 204 } });

@@ -121,7 +121,7 @@ describe("the operator console's JSON endpoints", () => {
     });
   });
 
-  it("lists a job type's dead letters and redrives them by hand", async () => {
+  it("lists a job type's dead letters and redrives them with a move task", async () => {
     // Prepare
     const jobId = await api.submit({ type: 'simulate', payload: { fatal: true } });
     await api.settled(jobId);
@@ -134,7 +134,7 @@ describe("the operator console's JSON endpoints", () => {
     const redriven = await post('/ui/api/dlq/simulate/redrive', { maxPerSecond: 10 });
     // Assess
     expect(redriven.status).toBe(200);
-    expect(redriven.body).toMatchObject({ type: 'simulate', method: 'manual', requeued: 1 });
+    expect(redriven.body).toMatchObject({ type: 'simulate', method: 'StartMessageMoveTask', requeued: 1 });
     expect(await get('/ui/api/dlq/nosuch')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   });
 });

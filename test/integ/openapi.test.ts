@@ -44,6 +44,13 @@ describe('/openapi.json on the local runtime', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(['/dlq/{type}/redrive', '/jobs', '/jobs/batch', '/jobs/{jobId}']);
   });
 
+  it('declares no auth, since the local runtime checks none, and says so', () => {
+    const served = doc as unknown as { security?: unknown; info: { description: string }; components: object };
+    expect(served.security).toBeUndefined();
+    expect(served.components).not.toHaveProperty('securitySchemes');
+    expect(served.info.description).toMatch(/checks no authorization/);
+  });
+
   it('serves a document that validates as OpenAPI 3.1, every $ref resolving', async () => {
     // Act: the validator dereferences, so it gets a copy.
     const result = await validate(structuredClone(doc) as unknown as Parameters<typeof validate>[0]);

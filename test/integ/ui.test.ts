@@ -99,10 +99,10 @@ describe('the local web dashboard', () => {
     await expect.poll(() => simulateCount('dlq-count'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
     // Act
     await page.click('#redrive');
-    // Assess: moved by hand (no move tasks locally), the job back to queued; being fatal, it fails and returns.
+    // Assess: a move task started, the job back to queued; being fatal, it fails and returns.
     await expect
       .poll(() => page.locator('#redrive-result').textContent(), { timeout: 15_000 })
-      .toMatch(/moved \d+ by hand \(no StartMessageMoveTask locally\); 1 jobs back to queued/);
+      .toMatch(/move task \S+ started; 1 jobs back to queued/);
     const again = await waitFor(
       () => api.job(jobId),
       (j) => j.status === 'failed',

@@ -191,6 +191,30 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('requires payload exactly for the job types whose payload schema refuses {}, as the API does', async () => {
+    // Prepare
+    const deps = memoryApiDeps();
+    for (const t of jobTypes) {
+      const schema = doc.components.schemas[requestSchemaName(t)] as unknown as { required: string[] };
+      // Act
+      const res = await call(submit({ type: t.name }), deps);
+      // Assess: left out, the payload is {}; the document requires it where {} is a 400.
+      expect(schema.required.includes('payload'), t.name).toBe(res.statusCode === 400);
+    }
+    expect(jobTypes.map((t) => t.name)).toEqual(expect.arrayContaining(['simulate', 'webhook.deliver']));
+  });
+
+  it('allows an empty Idempotency-Key header, which the API ignores', async () => {
+    // Prepare
+    const post = doc.paths['/jobs']?.post as unknown as { parameters: { name: string; schema: { anyOf: object[] } }[] };
+    const header = post.parameters.find((p) => p.name === 'Idempotency-Key');
+    // Act
+    const res = await call(submit({ type: 'simulate' }, { 'Idempotency-Key': '' }), memoryApiDeps());
+    // Assess
+    expect(res.statusCode).toBe(202);
+    expect(header?.schema.anyOf).toContainEqual({ type: 'string', maxLength: 0 });
+  });
+
   it('has a scenario for every documented response', () => {
     expect(documented.map((d) => d.key).sort()).toEqual(Object.keys(scenarios).sort());
   });
@@ -403,6 +427,23 @@ describe('the OpenAPI document as tools read it', () => {
   it('offers dead-letter redrive to IAM-signed callers only, as the stack deploys it', () => {
     expect(operationsById.redriveDeadLetters?.security).toEqual([{ sigv4: [] }]);
     expect(operationsById.submitJob?.security).toBeUndefined();
+  });
+
+  it('declares no auth for a server that checks none, says so, and still validates', async () => {
+    // Prepare
+    const local = openApiDocument(jobTypes, 'http://127.0.0.1:3000/v1', { security: 'none' }) as {
+      info: { description: string };
+      paths: Record<string, Record<string, { security?: unknown }>>;
+    };
+    // Act
+    const result = await validate(structuredClone(local) as unknown as Parameters<typeof validate>[0]);
+    // Assess
+    expect(result).toEqual({ valid: true, warnings: [], specification: 'OpenAPI' });
+    expect(valuesOf(local, 'security')).toEqual([]);
+    expect(valuesOf(local, 'securitySchemes')).toEqual([]);
+    expect(local.info.description).toMatch(/checks no authorization: it is the local runtime/);
+    expect(local.info.description).toMatch(/deployed API requires SigV4-signed requests/);
+    expect(doc).toMatchObject({ security: [{ sigv4: [] }, { apiKey: [] }] });
   });
 
   it('says that POST /jobs/batch answers 202 even when its items are invalid, as the router does', async () => {

@@ -93,6 +93,19 @@ describe('POST /jobs', () => {
     expect(deps.queue.sent).toHaveLength(0);
   });
 
+  it('answers 400 for a null payload, which is a value and not an object, where a left-out one is {}', async () => {
+    // Prepare
+    const deps = memoryApiDeps();
+    // Act
+    const nulled = await call(deps, post({ type: 'simulate', payload: null }));
+    const omitted = await call(deps, post({ type: 'simulate' }));
+    // Assess
+    expect(nulled.status).toBe(400);
+    expect(nulled.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ path: 'payload' }] });
+    expect(omitted.status).toBe(202);
+    expect(deps.queue.sent).toHaveLength(1);
+  });
+
   it('answers 400 for an unknown job type, listing the known ones', async () => {
     const res = await call(memoryApiDeps(), post({ type: 'nope' }));
     expect(res.status).toBe(400);

@@ -87,12 +87,26 @@ describe("npm start's usage errors", () => {
       message: 'QW_CONCURRENCY must be a whole number of at least 1, not "0".',
     },
     { argv: [], env: { QW_FAULTS: 'crash=5' }, message: 'QW_FAULTS: crash must be a share from 0 to 1, not "5".' },
+    { argv: ['--log-format', 'yaml'], env: {}, message: '--log-format must be pretty or json, not "yaml".' },
   ])('refuses $argv $env with a message that says what is expected', ({ argv, env, message }) => {
     // Act
     const command = parseStartArgs(argv, env);
     // Assess
     expect(command).toEqual({ kind: 'usage-error', message });
   });
+
+  it.each(['pretty', 'json'] as const)(
+    'takes --log-format %s, and leaves the choice to the terminal without it',
+    (format) => {
+      // Act
+      const chosen = parseStartArgs(['--log-format', format], {});
+      const unset = parseStartArgs([], {});
+      // Assess
+      expect(chosen).toMatchObject({ kind: 'start', logFormat: format });
+      expect(unset).not.toHaveProperty('logFormat');
+      expect(HELP).toMatch(/--log-format <f> +How function logs print: pretty .* or\n +json/);
+    },
+  );
 
   it('answers an unknown option with the error and the help', () => {
     // Act

@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RedriveRefusedError, RedriveUnsupportedError } from '../../../lambda/shared/errors.js';
-import { type DeadLetterTarget, redrive } from '../../../lambda/shared/redrive.js';
+import { type DeadLetterTarget, redrive, sourceQueueArn } from '../../../lambda/shared/redrive.js';
 import { MemoryJobStore } from '../../helpers/memory-store.js';
 
 const sqs = mockClient(SQSClient);
@@ -79,8 +79,21 @@ describe('redrive', () => {
     ]);
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0]?.args[0].input).toEqual({
       SourceArn: target.dlqArn,
+      DestinationArn: 'arn:aws:sqs:us-east-1:1:q',
       MaxNumberOfMessagesPerSecond: 5,
     });
+  });
+
+  it("names the job type's queue as the destination, so messages the worker dead-lettered itself move too", () => {
+    // Prepare: SQS fails a move without a destination on a message sent to the DLQ directly.
+    const deployed = {
+      dlqArn: 'arn:aws-cn:sqs:cn-north-1:123456789012:QueueWorkers-simulate-dlq',
+      queueUrl: 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/QueueWorkers-simulate',
+    };
+    // Act
+    const arn = sourceQueueArn(deployed);
+    // Assess
+    expect(arn).toBe('arn:aws-cn:sqs:cn-north-1:123456789012:QueueWorkers-simulate');
   });
 
   it('reports a move SQS refuses (one already running) as a refusal, and leaves the jobs failed as they were', async () => {

@@ -4,7 +4,13 @@
  */
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { CreateQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueUrlCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { THROWAWAY_CREDENTIALS } from '../../../../local/core/local-aws.js';
@@ -68,6 +74,38 @@ describe('fauxqs, as patched', () => {
     expect(created.QueueUrl).toBe(`${endpoint}/000000000000/orders`);
     expect(found.QueueUrl).toBe(`${endpoint}/000000000000/orders`);
     expect(own.queueUrl).toBe(`${endpoint}/000000000000/mails`);
+  });
+});
+
+describe('fauxqs, as patched: message bodies', () => {
+  it('carries characters beyond the BMP, as SQS does, and still refuses lone surrogates and U+FFFE', async () => {
+    // Prepare
+    const server = await start({ bindAddress: '127.0.0.1', host: '' });
+    const endpoint = `http://127.0.0.1:${server.port}`;
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint, credentials: { ...THROWAWAY_CREDENTIALS } });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'hooks' }));
+    // Act
+    const astral = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'paid \u{1F4B8} \u{10FFFD}' }));
+    const batch = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: [
+          { Id: 'emoji', MessageBody: '\u{1F600}' },
+          { Id: 'lone', MessageBody: 'half \uD83D pair' },
+          { Id: 'nonchar', MessageBody: '\uFFFE' },
+        ],
+      }),
+    );
+    const inProcess = server.sendMessage('hooks', 'in process \u{1F680}');
+    sqs.destroy();
+    // Assess
+    expect(astral.MessageId).toEqual(expect.any(String));
+    expect(inProcess.messageId).toEqual(expect.any(String));
+    expect(batch.Successful?.map((e) => e.Id)).toEqual(['emoji']);
+    expect(batch.Failed?.map((e) => [e.Id, e.Code])).toEqual([
+      ['lone', 'InvalidMessageContents'],
+      ['nonchar', 'InvalidMessageContents'],
+    ]);
   });
 });
 
