@@ -3,6 +3,7 @@ import {
   ConfigError,
   ForbiddenError,
   IdempotencyConflictError,
+  JobFinishedError,
   MalformedJsonError,
   MethodNotAllowedError,
   NotFoundError,
@@ -24,7 +25,12 @@ export function statusFor(error: QueueWorkersError): number {
   if (error instanceof ForbiddenError) return 403;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof MethodNotAllowedError) return 405;
-  if (error instanceof IdempotencyConflictError || error instanceof RedriveRefusedError) return 409;
+  if (
+    error instanceof IdempotencyConflictError ||
+    error instanceof RedriveRefusedError ||
+    error instanceof JobFinishedError
+  )
+    return 409;
   if (error instanceof RedriveUnsupportedError) return 501;
   if (error instanceof PayloadTooLargeError) return 413;
   if (error instanceof UnsupportedMediaTypeError) return 415;

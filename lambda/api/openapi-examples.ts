@@ -8,6 +8,7 @@
 import type * as z from '../shared/zod.js';
 import type {
   batchAcceptedResponse,
+  cancelAskedResponse,
   errorResponseBody,
   jobAcceptedResponse,
   jobViewResponse,
@@ -129,4 +130,45 @@ export const VALIDATION_ERROR_EXAMPLE: Example<z.input<typeof errorResponseBody>
 export const NOT_FOUND_EXAMPLE: Example<z.input<typeof errorResponseBody>> = {
   summary: 'No job has this id',
   value: { error: { code: 'NOT_FOUND', message: `No job with id "${JOB_ID}".`, details: { jobId: JOB_ID } } },
+};
+
+/** A job cancelled while it waited. */
+export const JOB_CANCELLED_EXAMPLE: Example<z.input<typeof jobViewResponse>> = {
+  summary: 'A queued job, cancelled before any attempt',
+  value: {
+    jobId: JOB_ID,
+    type: 'simulate',
+    status: 'cancelled',
+    attempts: 0,
+    createdAt: '2026-11-24T09:30:00.000Z',
+    updatedAt: '2026-11-24T09:30:05.120Z',
+  },
+};
+
+/** A running job asked to stop. */
+export const CANCEL_ASKED_EXAMPLE: Example<z.input<typeof cancelAskedResponse>> = {
+  summary: 'A running job, asked to stop through its signal',
+  value: {
+    jobId: JOB_ID,
+    type: 'simulate',
+    status: 'running',
+    attempts: 1,
+    createdAt: '2026-11-24T09:30:00.000Z',
+    updatedAt: '2026-11-24T09:30:07.400Z',
+    progress: 40,
+    cancelRequested: true,
+    message: 'The job is running: it was asked to stop through its signal, and ends cancelled if it does.',
+  },
+};
+
+/** A cancel of a finished job. */
+export const JOB_FINISHED_EXAMPLE: Example<z.input<typeof errorResponseBody>> = {
+  summary: 'The job had already succeeded',
+  value: {
+    error: {
+      code: 'JOB_FINISHED',
+      message: 'The job is already succeeded; only a queued, retrying or running job can be cancelled.',
+      details: { jobId: JOB_ID, status: 'succeeded' },
+    },
+  },
 };

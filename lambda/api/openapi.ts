@@ -3,18 +3,24 @@ import * as z from '../shared/zod.js';
 import { type JsonSchema, componentRef as ref, SchemaComponents } from './openapi-components.js';
 import {
   BATCH_ACCEPTED_EXAMPLE,
+  CANCEL_ASKED_EXAMPLE,
   type Example,
   JOB_ACCEPTED_EXAMPLE,
+  JOB_CANCELLED_EXAMPLE,
+  JOB_FINISHED_EXAMPLE,
   JOB_REQUEST_EXAMPLES,
   JOB_VIEW_EXAMPLES,
   NOT_FOUND_EXAMPLE,
   REDRIVE_ACCEPTED_EXAMPLE,
   VALIDATION_ERROR_EXAMPLE,
 } from './openapi-examples.js';
+import { cancelJobOperation, getJobOperation } from './openapi-job-operations.js';
+import { bodyErrors, type Examples, error, jobLinks, jsonContent, retryAfter } from './openapi-parts.js';
 import { API_ROUTES, type ApiRoute, type OperationId } from './route-table.js';
 import { MAX_BATCH_BODY_BYTES, MAX_JOB_BODY_BYTES } from './routes.js';
 import {
   batchAcceptedResponse,
+  cancelAskedResponse,
   errorResponseBody,
   idempotencyKey,
   jobAcceptedResponse,
@@ -52,53 +58,6 @@ function typedRequest(type: JobType, components: SchemaComponents): JsonSchema {
   return { ...base, title: type.name, properties, required };
 }
 
-type Examples = Readonly<Record<string, Example<unknown>>>;
-
-const jsonContent = (schema: JsonSchema, examples?: Examples) => ({
-  content: { 'application/json': { schema, ...(examples ? { examples } : {}) } },
-});
-const error = (description: string, examples?: Examples) => ({ description, ...jsonContent(ref('Error'), examples) });
-
-/** The header every 503 carries, so a client knows when to come back. */
-const retryAfter = {
-  'Retry-After': {
-    description: 'Seconds to wait before retrying.',
-    required: true,
-    schema: { type: 'integer', minimum: 0 },
-  },
-};
-
-/** The error responses of every route that reads a JSON body; `invalid` says what makes it a 400. */
-const bodyErrors = (limit: number, invalid: string) => ({
-  '400': error(invalid, { VALIDATION_ERROR: VALIDATION_ERROR_EXAMPLE }),
-  '413': error(`The body is over ${limit} bytes.`),
-  '415': error('The body is not sent as application/json (or another +json type).'),
-});
-
-/**
- * Links from a response that names a job to the operations that take its id
- * and its type. The runtime expressions are the OpenAPI ones, JSON pointers
- * into the response body (`$response.body#/jobId`), the form Schemathesis and
- * other link-following tools evaluate.
- * @param at - JSON pointer to the job in the body: '' for the body itself.
- * @param job - how the descriptions name that job.
- */
-function jobLinks(at: string, job: string) {
-  const link = (operationId: OperationId, parameters: Record<string, string>, description: string) => ({
-    operationId,
-    parameters,
-    description,
-  });
-  return {
-    GetJob: link('getJob', { 'path.jobId': `$response.body#${at}/jobId` }, `Read the status of ${job}.`),
-    RedriveDeadLetters: link(
-      'redriveDeadLetters',
-      { 'path.type': `$response.body#${at}/type` },
-      `Send the dead letters of the job type of ${job} back to its queue (IAM auth only).`,
-    ),
-  };
-}
-
 /** What the submit operations share: the request schema (one per job type) and an example per type. */
 interface SubmitShapes {
   readonly submitJob: JsonSchema;
@@ -131,6 +90,7 @@ function operations(jobTypes: readonly JobType[], components: SchemaComponents):
     submitJob: submitJobOperation(shapes, components),
     submitJobs: submitJobsOperation(shapes),
     getJob: getJobOperation(),
+    cancelJob: cancelJobOperation(),
     redriveDeadLetters: redriveOperation(jobTypes, components),
   };
 }
@@ -225,30 +185,6 @@ function submitJobsOperation({ submitJob, requestExamples, anyExamples }: Submit
         MAX_BATCH_BODY_BYTES,
         `The body is empty, not JSON or nested over 64 levels deep; or it is not a batch: no \`jobs\` array, an empty one, or one of over ${MAX_BATCH_JOBS} items.`,
       ),
-    },
-  };
-}
-
-function getJobOperation(): JsonSchema {
-  return {
-    summary: "A job's status, attempts, result or error.",
-    parameters: [
-      {
-        name: 'jobId',
-        in: 'path',
-        required: true,
-        description: 'The id `POST /jobs` answered. No job has an id over 255 characters.',
-        schema: { type: 'string' },
-      },
-    ],
-    responses: {
-      '200': {
-        description: 'The job.',
-        ...jsonContent(ref('Job'), JOB_VIEW_EXAMPLES),
-        links: { RedriveDeadLetters: jobLinks('', 'this job').RedriveDeadLetters },
-      },
-      '404': error('No job has this id (or it expired after its retention).', { NOT_FOUND: NOT_FOUND_EXAMPLE }),
-      '503': { ...error('The job store did not answer; retry the request.'), headers: retryAfter },
     },
   };
 }
@@ -360,6 +296,7 @@ export function openApiDocument(
   components.add('JobAccepted', components.fromZod(jobAcceptedResponse, 'JobAccepted'));
   components.add('BatchAccepted', components.fromZod(batchAcceptedResponse, 'BatchAccepted'));
   components.add('Job', components.fromZod(jobViewResponse, 'Job'));
+  components.add('CancelAsked', components.fromZod(cancelAskedResponse, 'CancelAsked'));
   components.add('Error', components.fromZod(errorResponseBody, 'Error'));
   components.add('RedriveAccepted', components.fromZod(redriveAcceptedResponse, 'RedriveAccepted'));
   const apiPaths = paths(jobTypes, components, security);

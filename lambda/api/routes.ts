@@ -11,6 +11,7 @@ import type { JobRecord } from '../shared/job.js';
 import { MAX_JOB_ID_LENGTH, toJobView } from '../shared/job.js';
 import { redrive } from '../shared/redrive.js';
 import * as z from '../shared/zod.js';
+import { cancelJob } from './cancel.js';
 import { errorBody, header, jobUrl, json, readJsonBody } from './http.js';
 import { API_ROUTES, type OperationId } from './route-table.js';
 import { fieldProblems, idempotencyKey, redriveRequest, submitBatchRequest } from './schemas.js';
@@ -31,6 +32,7 @@ const HANDLERS: Readonly<Record<OperationId, Route>> = {
   submitJob: submitOne,
   submitJobs: submitBatch,
   getJob,
+  cancelJob: cancel,
   redriveDeadLetters: redriveDlq,
 };
 
@@ -87,7 +89,8 @@ async function submitBatch(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<
   return json(202, { accepted: acceptedCount, rejected: results.length - acceptedCount, results: items });
 }
 
-async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+/** The job id of a `/jobs/{jobId}...` path; a 404 for one no job can have. */
+function jobIdOf(event: APIGatewayProxyEvent): string {
   const jobId = event.pathParameters?.jobId;
   if (!jobId) throw new NotFoundError('No job id in the path.');
   // No job can have a longer id; asking DynamoDB would only fail on its key limit.
@@ -96,11 +99,33 @@ async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGa
       length: jobId.length,
     });
   }
-  const record = await deps.store.get(jobId).catch((error: unknown) => {
-    throw new ServiceUnavailableError('The job store did not answer; retry the request.', error);
-  });
+  return jobId;
+}
+
+/** The store's own failure is a 503 to retry; our errors (404, 409) pass through. */
+function storeUnavailable(error: unknown): never {
+  if (error instanceof QueueWorkersError) throw error;
+  throw new ServiceUnavailableError('The job store did not answer; retry the request.', error);
+}
+
+async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const jobId = jobIdOf(event);
+  // Eventually consistent, at half the cost, unless the caller asks: a status a second old is the usual trade.
+  // A miss is read again consistently, so a job polled right after its POST is never a 404.
+  const consistent = event.queryStringParameters?.consistent === 'true';
+  const read = (strongly: boolean) => deps.store.get(jobId, { consistent: strongly }).catch(storeUnavailable);
+  const record = (await read(consistent)) ?? (consistent ? undefined : await read(true));
   if (!record) throw new NotFoundError(`No job with id "${jobId}".`, { jobId });
   return json(200, toJobView(record));
+}
+
+async function cancel(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const result = await cancelJob(deps.store, jobIdOf(event)).catch(storeUnavailable);
+  if (result.kind === 'cancelled') return json(200, toJobView(result.job));
+  return json(202, {
+    ...toJobView(result.job),
+    message: 'The job is running: it was asked to stop through its signal, and ends cancelled if it does.',
+  });
 }
 
 async function redriveDlq(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {

@@ -87,6 +87,16 @@ export const jobViewResponse = z.strictObject({
   updatedAt: z.string(),
   result: z.optional(z.unknown()),
   error: z.optional(z.object({ code: z.string(), message: z.string() })),
+  /** What the handler last reported through `ctx.progress`: a number (0 to 100 by convention) or an object. */
+  progress: z.optional(z.union([z.number(), z.record(z.string(), z.unknown())])),
+  /** Set while a running job has been asked to stop. */
+  cancelRequested: z.optional(z.boolean()),
+});
+
+/** `202` body of `POST /jobs/{jobId}/cancel` for a running job: the job, and what happens next. */
+export const cancelAskedResponse = z.strictObject({
+  ...jobViewResponse.shape,
+  message: z.string(),
 });
 
 /** Body of `POST /dlq/{type}/redrive` (optional). */

@@ -46,6 +46,7 @@ export function apiEvent(options: {
   body?: unknown;
   headers?: Record<string, string>;
   pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
 }): APIGatewayProxyEvent {
   const sample = apiSample as unknown as APIGatewayProxyEvent;
   const body =
@@ -66,8 +67,10 @@ export function apiEvent(options: {
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
     pathParameters: options.pathParameters ?? null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    queryStringParameters: options.query ?? null,
+    multiValueQueryStringParameters: options.query
+      ? Object.fromEntries(Object.entries(options.query).map(([k, v]) => [k, [v]]))
+      : null,
     requestContext: {
       ...sample.requestContext,
       httpMethod: options.method,

@@ -222,15 +222,15 @@ describe('QueueWorkersStack', () => {
     expect(ddbActions.flat().some((a) => /Delete|Scan|Query|\*/.test(a))).toBe(false);
   });
 
-  it('serves the job routes, DLQ redrive and catch-alls, all with IAM auth by default', () => {
+  it('serves the job routes, cancel, DLQ redrive and catch-alls, all with IAM auth by default', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.length).toBeGreaterThanOrEqual(3 + 3 + 2);
+    expect(methods.length).toBeGreaterThanOrEqual(4 + 4 + 2);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
     const resources = template.findResources('AWS::ApiGateway::Resource');
     const parts = Object.values(resources)
       .map((r) => r.Properties.PathPart)
       .sort();
-    expect(parts).toEqual(['batch', 'dlq', 'jobs', 'redrive', '{jobId}', '{proxy+}', '{type}']);
+    expect(parts).toEqual(['batch', 'cancel', 'dlq', 'jobs', 'redrive', '{jobId}', '{proxy+}', '{type}']);
     for (const method of ['POST', 'GET'])
       template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: method });
   });

@@ -73,7 +73,7 @@ describe('API handler', () => {
     expect(calls).toBe(2);
   });
 
-  it('reads a job with a consistent read and answers 404 when there is none', async () => {
+  it('reads a job eventually consistently, and a miss again consistently before answering 404', async () => {
     ddb.on(GetCommand).resolves({});
     const handler = await loadHandler();
     const res = await handler(
@@ -81,11 +81,27 @@ describe('API handler', () => {
       lambdaContext(),
     );
     expect(res.statusCode).toBe(404);
-    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toMatchObject({
-      TableName: 'jobs-table',
-      Key: { jobId: 'abc' },
-      ConsistentRead: true,
-    });
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input)).toEqual([
+      expect.objectContaining({ TableName: 'jobs-table', Key: { jobId: 'abc' }, ConsistentRead: false }),
+      expect.objectContaining({ TableName: 'jobs-table', Key: { jobId: 'abc' }, ConsistentRead: true }),
+    ]);
+  });
+
+  it('reads a job strongly consistently, once, when asked with ?consistent=true', async () => {
+    ddb.on(GetCommand).resolves({ Item: { jobId: 'abc', type: 'simulate', status: 'queued', attempts: 0 } });
+    const handler = await loadHandler();
+    const res = await handler(
+      apiEvent({
+        method: 'GET',
+        resource: '/jobs/{jobId}',
+        path: '/jobs/abc',
+        pathParameters: { jobId: 'abc' },
+        query: { consistent: 'true' },
+      }),
+      lambdaContext(),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.ConsistentRead)).toEqual([true]);
   });
 
   it('answers 503, not 500, when DynamoDB is down, and logs the cause', async () => {

@@ -25,6 +25,7 @@ import { API_ROUTES } from '../../../lambda/api/route-table.js';
 import { ROUTES, route } from '../../../lambda/api/routes.js';
 import {
   batchAcceptedResponse,
+  cancelAskedResponse,
   errorResponseBody,
   jobAcceptedResponse,
   jobViewResponse,
@@ -61,6 +62,7 @@ const schemas: Record<string, $ZodType> = {
   Job: jobViewResponse,
   Error: errorResponseBody,
   RedriveAccepted: redriveAcceptedResponse,
+  CancelAsked: cancelAskedResponse,
 };
 
 const sqs = mockClient(SQSClient);
@@ -82,6 +84,25 @@ const batch = (body: unknown, headers?: Record<string, string>) =>
   apiEvent({ method: 'POST', resource: '/jobs/batch', path: '/jobs/batch', body, ...(headers ? { headers } : {}) });
 const get = (jobId: string) =>
   apiEvent({ method: 'GET', resource: '/jobs/{jobId}', path: `/jobs/${jobId}`, pathParameters: { jobId } });
+const cancel = (jobId: string) =>
+  apiEvent({
+    method: 'POST',
+    resource: '/jobs/{jobId}/cancel',
+    path: `/jobs/${jobId}/cancel`,
+    pathParameters: { jobId },
+  });
+const JOB = '00000000-0000-4000-8000-000000000000';
+const stored = (status: 'queued' | 'running' | 'succeeded') => async (d: ReturnType<typeof memoryApiDeps>) => {
+  await d.store.create({
+    jobId: JOB,
+    type: 'simulate',
+    status,
+    attempts: status === 'queued' ? 0 : 1,
+    maxAttempts: 3,
+    createdAt: 'a',
+    updatedAt: 'b',
+  });
+};
 
 /** A request that produces each documented response; `prepare` sets up the state it needs. */
 const scenarios: Record<
@@ -126,6 +147,16 @@ const scenarios: Record<
   'get /jobs/{jobId} 404': { event: get('missing') },
   'get /jobs/{jobId} 503': {
     event: get('00000000-0000-4000-8000-000000000000'),
+    prepare: async (d) => {
+      vi.spyOn(d.store, 'get').mockRejectedValue(new Error('DynamoDB did not answer'));
+    },
+  },
+  'post /jobs/{jobId}/cancel 200': { event: cancel(JOB), prepare: stored('queued') },
+  'post /jobs/{jobId}/cancel 202': { event: cancel(JOB), prepare: stored('running') },
+  'post /jobs/{jobId}/cancel 404': { event: cancel('missing') },
+  'post /jobs/{jobId}/cancel 409': { event: cancel(JOB), prepare: stored('succeeded') },
+  'post /jobs/{jobId}/cancel 503': {
+    event: cancel(JOB),
     prepare: async (d) => {
       vi.spyOn(d.store, 'get').mockRejectedValue(new Error('DynamoDB did not answer'));
     },
@@ -464,10 +495,14 @@ describe('links of the OpenAPI document', () => {
   it('links each response that names a job to the operations that take its id and its type', () => {
     expect(links.map((l) => `${l.source} ${l.name} -> ${l.link.operationId}`).sort()).toEqual([
       'get /jobs/{jobId} 200 RedriveDeadLetters -> redriveDeadLetters',
+      'post /jobs 202 CancelJob -> cancelJob',
       'post /jobs 202 GetJob -> getJob',
       'post /jobs 202 RedriveDeadLetters -> redriveDeadLetters',
+      'post /jobs/batch 202 CancelJob -> cancelJob',
       'post /jobs/batch 202 GetJob -> getJob',
       'post /jobs/batch 202 RedriveDeadLetters -> redriveDeadLetters',
+      'post /jobs/{jobId}/cancel 200 GetJob -> getJob',
+      'post /jobs/{jobId}/cancel 202 GetJob -> getJob',
     ]);
   });
 
