@@ -121,7 +121,7 @@ export interface JobClient<T extends JobTypeList = AnyJobTypes> {
    * Any route of the API, signed like the rest; resolves with the response
    * whatever its status. For what the methods above do not cover.
    */
-  request(method: 'GET' | 'POST', path: string, options?: RequestOptions): Promise<ApiResponse>;
+  request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
 }
 
 /** The JSON object of a 2xx response; the API's error otherwise. */
@@ -161,7 +161,7 @@ interface UntypedJobClient {
   get(first: string, second?: string | CallOptions, third?: CallOptions): Promise<JobView>;
   waitFor(job: string | JobRef, options?: WaitOptions): Promise<JobView>;
   redrive(type: string, options?: RedriveOptions): Promise<RedriveAccepted>;
-  request(method: 'GET' | 'POST', path: string, options?: RequestOptions): Promise<ApiResponse>;
+  request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
 }
 
 /** The client's methods over one transport. */

@@ -51,6 +51,18 @@ export class JobApiError extends Error {
   /** True when the same request may succeed later; the client has already retried it where that was safe. */
   readonly retryable: boolean;
 
+  /**
+   * The error for a response the API did not accept, as the client's own calls
+   * throw it: for the answers of `request`, which resolves whatever the status.
+   */
+  static fromResponse(response: {
+    readonly status: number;
+    readonly body: unknown;
+    readonly requestId?: string | undefined;
+  }): JobApiError {
+    return errorFromResponse(response.status, response.body, response.requestId);
+  }
+
   constructor(code: string, message: string, options: JobApiErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'JobApiError';

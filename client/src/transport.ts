@@ -7,7 +7,8 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** A call to the job API. */
 export interface ApiRequest {
-  readonly method: 'GET' | 'POST';
+  /** `GET` and `POST` for the API's routes; any other is sent as it is (and answered 405). */
+  readonly method: string;
   /** The route under the API's base URL, with its leading slash and path parameters encoded: `/jobs/abc`. */
   readonly path: string;
   /** Sent as JSON. */
