@@ -36,7 +36,7 @@ export interface TransportConfig {
   readonly authorize: Authorizer;
   readonly fetch: FetchLike;
   readonly retry: RetryPolicy;
-  /** Per attempt. */
+  /** Per attempt; 0 for none. */
   readonly timeoutMs: number;
   /** Jitter source; tests pass their own. */
   readonly random: () => number;
@@ -75,20 +75,26 @@ async function attempt(config: TransportConfig, request: ApiRequest, text: strin
     headers: { ...(text !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
     ...(text !== undefined ? { body: text } : {}),
   });
-  const timeout = AbortSignal.timeout(config.timeoutMs);
+  // A timer cleared once the body is read, rather than AbortSignal.timeout: at thousands of requests a
+  // second, that would keep each request's 30-second timer alive long after its answer. Without a
+  // timeout and a caller's signal, fetch gets no signal at all: undici's abort handling is most of
+  // what a request through the client costs over a bare fetch.
+  const timeout = config.timeoutMs > 0 ? new AbortController() : undefined;
+  const timer = timeout ? setTimeout(() => timeout.abort(), config.timeoutMs) : undefined;
+  const signal = timeout ? eitherSignal(request.signal, timeout.signal) : request.signal;
   try {
     const res = await config.fetch(url, {
       method: request.method,
       headers,
       ...(text !== undefined ? { body: text } : {}),
-      signal: eitherSignal(request.signal, timeout),
+      ...(signal ? { signal } : {}),
     });
     const requestId = res.headers.get('x-amzn-requestid') ?? undefined;
     const body = parseBody(await res.text());
     return { status: res.status, headers: res.headers, body, ...(requestId ? { requestId } : {}) };
   } catch (error) {
     if (request.signal?.aborted) throw request.signal.reason;
-    const timedOut = timeout.aborted;
+    const timedOut = timeout?.signal.aborted === true;
     const where = new URL(url).origin;
     throw new JobApiError(
       timedOut ? CLIENT_ERROR_CODES.TIMEOUT : CLIENT_ERROR_CODES.NETWORK_ERROR,
@@ -97,6 +103,8 @@ async function attempt(config: TransportConfig, request: ApiRequest, text: strin
         : `${request.method} ${request.path}: ${where} is not reachable (${describe(error)})`,
       { cause: error, retryable: true },
     );
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -109,6 +109,35 @@ describe('createJobClient', () => {
     expect(calls).toEqual(['GET https://api.example.test/v1/jobs/job-1']);
   });
 
+  it.each([
+    { name: 'a timeout signal by default', options: {}, signal: true },
+    { name: 'no signal with timeoutMs: 0', options: { timeoutMs: 0 }, signal: false },
+    {
+      name: "the caller's signal with timeoutMs: 0",
+      options: { timeoutMs: 0 },
+      call: { signal: new AbortController().signal },
+      signal: true,
+    },
+  ])('gives fetch $name', async ({ options, call, signal }) => {
+    // Prepare
+    const signals: (AbortSignal | null | undefined)[] = [];
+    const client = createJobClient({
+      url: 'https://api.example.test',
+      auth: 'none',
+      ...options,
+      fetch: async (_input, init) => {
+        signals.push(init.signal);
+        return Response.json(view(), { status: 200 });
+      },
+    });
+
+    // Act
+    await client.get('job-1', call);
+
+    // Assess
+    expect(signals[0] instanceof AbortSignal).toBe(signal);
+  });
+
   it('refuses a URL that is not absolute, at once', () => {
     // Act & Assess
     expect(() => createJobClient({ url: '/v1', auth: 'none' })).toThrow(TypeError);
