@@ -1,4 +1,4 @@
-import { JobApiError } from '@queue-workers/client';
+import { CLIENT_ERROR_CODES, JobApiError } from '@queue-workers/client';
 import type { JobView } from '../lambda/shared/job.js';
 import { fromApiError } from './api.js';
 import { CliError, EXIT, type ExitCode } from './errors.js';
@@ -99,7 +99,8 @@ export async function waitForJob(
   try {
     job = await target.jobs.waitFor(jobId, { timeoutMs: options.timeoutSeconds * 1000, onUpdate: show });
   } catch (error) {
-    const gaveUp = error instanceof StopWaiting || (error instanceof JobApiError && error.code === 'WAIT_TIMEOUT');
+    const gaveUp =
+      error instanceof StopWaiting || (error instanceof JobApiError && error.code === CLIENT_ERROR_CODES.WAIT_TIMEOUT);
     if (!gaveUp || !latest) throw readFailure(error, target, jobId);
     if (live) io.stderr.write('\n');
     if (options.json) writeJson(io, latest);
