@@ -149,12 +149,12 @@ describe('retries', () => {
   });
 
   it('counts an attempt without an answer in time as failed, and retries it', async () => {
-    // Prepare
+    // Prepare: the first answer comes too late; the second at once (with room for a busy machine).
     api.answer(async (_r, i) => {
-      if (i === 0) await new Promise((resolve) => setTimeout(resolve, 300));
+      if (i === 0) await new Promise((resolve) => setTimeout(resolve, 3000));
       return { status: 200, body: view() };
     });
-    const client = createJobClient({ url: api.url, auth: 'none', timeoutMs: 50, retry: { baseDelayMs: 1 } });
+    const client = createJobClient({ url: api.url, auth: 'none', timeoutMs: 500, retry: { baseDelayMs: 1 } });
 
     // Act
     const job = await client.get('job-1');
@@ -165,10 +165,10 @@ describe('retries', () => {
   });
 
   it('stops retrying at once when the signal aborts, rejecting with its reason', async () => {
-    // Prepare
-    api.answer(() => ({ status: 503, body: {} }));
+    // Prepare: Retry-After holds the client in its backoff for the whole cap, 5 s, whatever the jitter draws.
+    api.answer(() => ({ status: 503, body: {}, headers: { 'retry-after': '60' } }));
     const controller = new AbortController();
-    const client = createJobClient({ url: api.url, auth: 'none', retry: { retries: 5, baseDelayMs: 10_000 } });
+    const client = createJobClient({ url: api.url, auth: 'none', retry: { retries: 5 } });
 
     // Act
     const pending = client.get('job-1', { signal: controller.signal }).catch((e: unknown) => e);
