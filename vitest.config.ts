@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
+      // The client package's own tests run with the unit tests: `npm run test:client` runs them alone.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'client/test/**/*.test.ts'], testTimeout: 10_000 } },
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
       {
         test: {

@@ -1,68 +1,107 @@
 /**
  * `npm run bench:bundle`: synthesizes the app, then prints each function's
  * minified bundle size and the time to import it in a fresh Node process
- * (median of 5), with its environment filled with placeholders.
+ * (median of 5), with its environment filled with placeholders. Then the
+ * producer client's browser bundle: its size and what went into it
+ * (`bench/client-bundle.ts`). `npm run bench:bundle -- --only client` skips the app.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BundleReport, clientBundles } from './client-bundle.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outdir = path.join(root, 'cdk.out');
 const LIMIT_KB = 150;
+const CLIENT_LIMIT_KB = 15;
 const RUNS = 5;
+const { values: flags } = parseArgs({ options: { only: { type: 'string' } } });
 
-execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], { cwd: root, stdio: 'inherit' });
-
-type Fn = {
-  Type: string;
-  Properties: { Description?: string; Environment?: { Variables?: Record<string, unknown> } };
-  Metadata?: Record<string, string>;
-};
-const template = JSON.parse(readFileSync(path.join(outdir, 'QueueWorkers.template.json'), 'utf8')) as {
-  Resources: Record<string, Fn>;
-};
-
-const rows: { name: string; kb: number; importMs: number }[] = [];
-const seen = new Set<string>();
-for (const [id, res] of Object.entries(template.Resources)) {
-  if (res.Type !== 'AWS::Lambda::Function' || !res.Metadata?.['aws:asset:path']) continue;
-  const file = path.join(outdir, res.Metadata['aws:asset:path'], 'index.js');
-  const env: Record<string, string> = { ...process.env } as Record<string, string>;
-  for (const [k, v] of Object.entries(res.Properties.Environment?.Variables ?? {})) {
-    env[k] = typeof v === 'string' ? v : `placeholder-${k.toLowerCase()}`;
-  }
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const out = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`,
-      ],
-      { env, cwd: root },
-    );
-    times.push(Number(out.toString()));
-  }
-  times.sort((a, b) => a - b);
-  const name = res.Properties.Description ?? id;
-  rows.push({
-    name: `${name}${seen.has(file) ? ' (same bundle)' : ''}`,
-    kb: statSync(file).size / 1024,
-    importMs: times[2] ?? 0,
-  });
-  seen.add(file);
+/** One line per part of a bundle, largest first. */
+function partLines(report: BundleReport): string {
+  return report.parts.map((p) => `    ${p.name.padEnd(40)} ${(p.bytes / 1024).toFixed(1).padStart(6)} KB`).join('\n');
 }
 
-console.log(
-  `\nNode ${process.version}; import time is the median of ${RUNS} fresh processes (AWS SDK v3 resolved from node_modules, as the Lambda runtime provides it).\n`,
-);
-console.log(
-  `${'function'.padEnd(64)} ${'minified KB'.padStart(12)} ${'import ms'.padStart(10)}  goal <= ${LIMIT_KB} KB`,
-);
-for (const r of rows) {
+async function clientSection(): Promise<void> {
+  const { typeOnly, valueImport } = await clientBundles(root);
+  const forbidden = typeOnly.forbidden.length ? `CONTAINS ${typeOnly.forbidden.join(', ')}` : 'none';
   console.log(
-    `${r.name.padEnd(64)} ${r.kb.toFixed(1).padStart(12)} ${r.importMs.toFixed(1).padStart(10)}  ${r.kb <= LIMIT_KB ? 'ok' : 'OVER'}`,
+    `\n@queue-workers/client for a browser (esbuild, ES2022, minified; bench/client-entry.ts: every call, the registry's type imported with \`import type\`)\n`,
   );
+  console.log(
+    `  ${typeOnly.minifiedKb.toFixed(1)} KB minified, ${typeOnly.gzipKb.toFixed(1)} KB gzipped  goal <= ${CLIENT_LIMIT_KB} KB: ${typeOnly.minifiedKb <= CLIENT_LIMIT_KB ? 'ok' : 'OVER'}`,
+  );
+  console.log(`  project code, zod, AWS SDK or Smithy in the metafile's inputs: ${forbidden}`);
+  console.log(partLines(typeOnly));
+  console.log(
+    `\n  for contrast, the registry imported as a value: ${valueImport.minifiedKb.toFixed(1)} KB, bringing ${valueImport.forbidden.join(', ') || 'nothing more'}`,
+  );
+  if (typeOnly.minifiedKb > CLIENT_LIMIT_KB || typeOnly.forbidden.length) process.exitCode = 1;
+  // The check must see what it looks for, or its "none" above means nothing.
+  if (!valueImport.forbidden.length) process.exitCode = 1;
 }
-if (rows.some((r) => r.kb > LIMIT_KB)) process.exitCode = 1;
+
+if (flags.only === 'client') {
+  await clientSection();
+} else {
+  functionSection();
+  await clientSection();
+}
+
+function functionSection(): void {
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], { cwd: root, stdio: 'inherit' });
+
+  type Fn = {
+    Type: string;
+    Properties: { Description?: string; Environment?: { Variables?: Record<string, unknown> } };
+    Metadata?: Record<string, string>;
+  };
+  const template = JSON.parse(readFileSync(path.join(outdir, 'QueueWorkers.template.json'), 'utf8')) as {
+    Resources: Record<string, Fn>;
+  };
+
+  const rows: { name: string; kb: number; importMs: number }[] = [];
+  const seen = new Set<string>();
+  for (const [id, res] of Object.entries(template.Resources)) {
+    if (res.Type !== 'AWS::Lambda::Function' || !res.Metadata?.['aws:asset:path']) continue;
+    const file = path.join(outdir, res.Metadata['aws:asset:path'], 'index.js');
+    const env: Record<string, string> = { ...process.env } as Record<string, string>;
+    for (const [k, v] of Object.entries(res.Properties.Environment?.Variables ?? {})) {
+      env[k] = typeof v === 'string' ? v : `placeholder-${k.toLowerCase()}`;
+    }
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const out = execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`,
+        ],
+        { env, cwd: root },
+      );
+      times.push(Number(out.toString()));
+    }
+    times.sort((a, b) => a - b);
+    const name = res.Properties.Description ?? id;
+    rows.push({
+      name: `${name}${seen.has(file) ? ' (same bundle)' : ''}`,
+      kb: statSync(file).size / 1024,
+      importMs: times[2] ?? 0,
+    });
+    seen.add(file);
+  }
+
+  console.log(
+    `\nNode ${process.version}; import time is the median of ${RUNS} fresh processes (AWS SDK v3 resolved from node_modules, as the Lambda runtime provides it).\n`,
+  );
+  console.log(
+    `${'function'.padEnd(64)} ${'minified KB'.padStart(12)} ${'import ms'.padStart(10)}  goal <= ${LIMIT_KB} KB`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(64)} ${r.kb.toFixed(1).padStart(12)} ${r.importMs.toFixed(1).padStart(10)}  ${r.kb <= LIMIT_KB ? 'ok' : 'OVER'}`,
+    );
+  }
+  if (rows.some((r) => r.kb > LIMIT_KB)) process.exitCode = 1;
+}

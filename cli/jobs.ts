@@ -1,18 +1,25 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { CLIENT_ERROR_CODES, JobApiError } from '@queue-workers/client';
 import type { JobView } from '../lambda/shared/job.js';
-import { apiRejection } from './api.js';
+import { fromApiError } from './api.js';
 import { CliError, EXIT, type ExitCode } from './errors.js';
 import { type CliIo, writeJson } from './io.js';
 import type { Target } from './targets/target.js';
 
+/** The CLI error for a failed read of job `jobId`: NOT_FOUND for a 404, else by {@link fromApiError}. */
+function readFailure(error: unknown, target: Target, jobId: string): CliError {
+  if (error instanceof JobApiError && error.status === 404) {
+    return new CliError(EXIT.NOT_FOUND, `No job "${jobId}" on ${target.description} (never submitted, or expired).`);
+  }
+  return fromApiError(error, `Reading job ${jobId} failed`, target.jobs);
+}
+
 /** The job, or NOT_FOUND. */
 export async function getJob(target: Target, jobId: string): Promise<JobView> {
-  const res = await target.api('GET', `/jobs/${encodeURIComponent(jobId)}`);
-  if (res.status === 404) {
-    throw new CliError(EXIT.NOT_FOUND, `No job "${jobId}" on ${target.description} (never submitted, or expired).`);
+  try {
+    return await target.jobs.get(jobId);
+  } catch (error) {
+    throw readFailure(error, target, jobId);
   }
-  if (res.status !== 200) throw apiRejection(res.status, res.body, `Reading job ${jobId} failed`);
-  return res.body as unknown as JobView;
 }
 
 /** A job as a few aligned lines. */
@@ -57,10 +64,13 @@ function progressLine(job: JobView, maxAttempts: number | undefined): string {
   return `${job.status} · ${attempt}${job.error ? ` · last error ${job.error.code}: ${job.error.message}` : ''}`;
 }
 
+/** Thrown by the progress display to stop waiting when Ctrl+C was pressed: the job goes on. */
+class StopWaiting extends Error {}
+
 /**
- * Polls the job until it is succeeded or failed, showing its progress: on a
- * terminal one live line (status, attempt, elapsed time), otherwise one line
- * per change. Exit code OK, JOB_FAILED, or TIMEOUT.
+ * Follows the job with the client's `waitFor` until it is succeeded or failed,
+ * showing its progress: on a terminal one live line (status, attempt, elapsed
+ * time), otherwise one line per change. Exit code OK, JOB_FAILED, or TIMEOUT.
  */
 export async function waitForJob(
   target: Target,
@@ -72,25 +82,32 @@ export async function waitForJob(
   const live = io.stderr.isTTY === true && !options.json;
   const maxAttempts = maxAttemptsOnce(target);
   let last = '';
-  let job: JobView | undefined;
-  for (let tick = 0; ; tick++) {
-    job = await getJob(target, jobId);
+  let latest: JobView | undefined;
+  let tick = 0;
+  const show = async (job: JobView) => {
+    latest = job;
     const elapsed = ((Date.now() - started) / 1000).toFixed(1);
     const line = progressLine(job, await maxAttempts(job));
     if (live) io.stderr.write(`\r\x1b[2K${SPINNER[tick % SPINNER.length]} ${jobId} ${line} · ${elapsed} s`);
     else if (!options.json && line !== last) io.stderr.write(`  ${elapsed.padStart(6)} s  ${line}\n`);
     last = line;
-    if (job.status === 'succeeded' || job.status === 'failed') break;
-    if (Date.now() - started > options.timeoutSeconds * 1000 || io.signal?.aborted) {
-      if (live) io.stderr.write('\n');
-      if (options.json) writeJson(io, job);
-      throw new CliError(
-        EXIT.TIMEOUT,
-        `Job ${jobId} is still ${job.status} after ${options.timeoutSeconds} s; it goes on. Follow it with: qw status ${jobId} --wait`,
-      );
-    }
-    // Quick polls at first, when short jobs finish; then once a second.
-    await sleep(tick < 20 ? 250 : 1000);
+    tick += 1;
+    // Ctrl+C stops the waiting, not the read: the job as it is now is still shown.
+    if (io.signal?.aborted && job.status !== 'succeeded' && job.status !== 'failed') throw new StopWaiting();
+  };
+  let job: JobView;
+  try {
+    job = await target.jobs.waitFor(jobId, { timeoutMs: options.timeoutSeconds * 1000, onUpdate: show });
+  } catch (error) {
+    const gaveUp =
+      error instanceof StopWaiting || (error instanceof JobApiError && error.code === CLIENT_ERROR_CODES.WAIT_TIMEOUT);
+    if (!gaveUp || !latest) throw readFailure(error, target, jobId);
+    if (live) io.stderr.write('\n');
+    if (options.json) writeJson(io, latest);
+    throw new CliError(
+      EXIT.TIMEOUT,
+      `Job ${jobId} is still ${latest.status} after ${options.timeoutSeconds} s; it goes on. Follow it with: qw status ${jobId} --wait`,
+    );
   }
   if (live) io.stderr.write('\n');
   if (options.json) writeJson(io, job);

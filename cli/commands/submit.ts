@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { apiRejection } from '../api.js';
+import type { JobAccepted } from '@queue-workers/client';
+import { fromApiError } from '../api.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
 import { type CliIo, writeJson } from '../io.js';
 import { waitForJob } from '../jobs.js';
@@ -47,16 +48,21 @@ async function readPayload(io: CliIo, payload: string): Promise<unknown> {
 /** `qw submit <type> --payload JSON|@file [--wait]`. */
 export async function submit(target: Target, io: CliIo, options: SubmitOptions): Promise<ExitCode> {
   const payload = await readPayload(io, options.payload);
-  const res = await target.api('POST', '/jobs', {
-    type: options.type,
-    payload,
-    ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-  });
-  if (res.status !== 202) throw apiRejection(res.status, res.body, 'The API rejected the job');
-  const jobId = res.body.jobId as string;
+  let accepted: JobAccepted;
+  try {
+    // Without --idempotency-key the client makes a key up, so its retries cannot queue the job twice.
+    accepted = await target.jobs.submit(
+      options.type,
+      payload,
+      options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {},
+    );
+  } catch (error) {
+    throw fromApiError(error, 'The API rejected the job', target.jobs);
+  }
+  const { jobId } = accepted;
   if (!options.wait) {
-    if (options.json) writeJson(io, res.body);
-    else io.stdout.write(`Submitted ${options.type} job ${jobId} (${res.body.status}).\n  qw status ${jobId}\n`);
+    if (options.json) writeJson(io, accepted);
+    else io.stdout.write(`Submitted ${options.type} job ${jobId} (${accepted.status}).\n  qw status ${jobId}\n`);
     return EXIT.OK;
   }
   if (!options.json)

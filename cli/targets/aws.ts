@@ -1,7 +1,5 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { callApi } from '../api.js';
+import { callApi, jobApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import { cloudWatchRates } from '../rates.js';
 import { dataClients } from './clients.js';
@@ -34,11 +32,9 @@ export async function awsTarget(options: TargetOptions): Promise<Target> {
   const where = `in ${region}${options.profile ? ` (profile ${options.profile})` : ''}`;
   const stack = await readStack(clientConfig, options.stack ?? DEFAULT_STACK, where);
   const { sqs, doc, close } = dataClients(clientConfig);
-  const apiBase = stack.apiUrl.replace(/\/+$/, '');
   const apiKey = options.apiKey ?? options.env.QW_API_KEY;
-  const signer = apiKey
-    ? undefined
-    : new SignatureV4({ service: 'execute-api', region, credentials: sqs.config.credentials, sha256: Sha256 });
+  // The SDK's credentials for the profile and region, which the client asks again before they expire.
+  const jobs = jobApi(stack.apiUrl, apiKey ? { apiKey } : { iam: sqs.config.credentials, region });
   return {
     kind: 'aws',
     description: `stack ${stack.stackName} ${where}`,
@@ -52,11 +48,8 @@ export async function awsTarget(options: TargetOptions): Promise<Target> {
     ratesSource:
       'oldest: CloudWatch ApproximateAgeOfOldestMessage (latest minute); jobs/s: NumberOfMessagesDeleted, last 5 min',
     manualRedrive: false,
-    api: (method, apiPath, body) =>
-      callApi(`${apiBase}${apiPath}`, method, body, {
-        ...(signer ? { signer } : {}),
-        ...(apiKey ? { headers: { 'x-api-key': apiKey } } : {}),
-      }),
+    jobs,
+    api: (method, apiPath, body) => callApi(jobs, method, apiPath, body),
     rates: () => cloudWatchRates(clientConfig, stack.types),
     jobType: (name) => completeJobType(sqs, stack.types, name),
     close,

@@ -1,9 +1,7 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { emulatorApiUrl, parseApiUrl } from '../../emulator/api-url.js';
 import { DEFAULT_ENDPOINT } from '../../emulator/endpoint.js';
 import { LOCAL_REGION, THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
-import { callApi } from '../api.js';
+import { callApi, jobApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import { dataClients } from './clients.js';
 import { completeJobType } from './job-type.js';
@@ -29,7 +27,7 @@ export async function emulatorTarget(options: TargetOptions): Promise<Target> {
     throw new CliError(EXIT.NO_TARGET, `Stack "${stack.stackName}" ${where}: ${(error as Error).message}`);
   }
   const apiBase = emulatorApiUrl(endpoint, stack.restApiId ?? api.restApiId, api.stage);
-  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
+  const jobs = jobApi(apiBase, { iam: credentials, region });
   const { sqs, doc, close } = dataClients({ region, endpoint, credentials });
   return {
     kind: 'emulator',
@@ -43,7 +41,8 @@ export async function emulatorTarget(options: TargetOptions): Promise<Target> {
     types: stack.types,
     ratesSource: 'oldest and jobs/s: n/a on an emulator (no CloudWatch metrics)',
     manualRedrive: true,
-    api: (method, apiPath, body) => callApi(`${apiBase}${apiPath}`, method, body, { signer }),
+    jobs,
+    api: (method, apiPath, body) => callApi(jobs, method, apiPath, body),
     rates: async () => new Map(stack.types.map((t) => [t.type, { oldestAgeSeconds: null, jobsPerSecond: null }])),
     jobType: (name) => completeJobType(sqs, stack.types, name),
     close,

@@ -1,6 +1,6 @@
 import { THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
 import { DEFAULT_STATE_FILE, isAlive, type LocalState } from '../../ops/local-state.js';
-import { callApi } from '../api.js';
+import { callApi, jobApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Rates } from '../rates.js';
 import { dataClients } from './clients.js';
@@ -30,6 +30,8 @@ export async function localTarget(state: LocalState | undefined, stateFile: stri
     throw new CliError(EXIT.NO_TARGET, `The local runtime at ${state.url} (pid ${state.pid}) is not running.`, HINT);
   }
   const credentials = { ...THROWAWAY_CREDENTIALS };
+  // The local runtime does not check auth (its banner says so).
+  const jobs = jobApi(state.url, 'none');
   const { sqs, doc, close } = dataClients(
     { region: state.region, endpoint: state.sqsEndpoint, credentials },
     state.dynamodbEndpoint,
@@ -46,7 +48,8 @@ export async function localTarget(state: LocalState | undefined, stateFile: stri
     types: state.types,
     ratesSource: `oldest: fauxqs's oldest SentTimestamp; jobs/s: messages the runtime's pollers deleted, last 10 s`,
     manualRedrive: true,
-    api: (method, apiPath, body) => callApi(`${state.url}${apiPath}`, method, body),
+    jobs,
+    api: (method, apiPath, body) => callApi(jobs, method, apiPath, body),
     async rates() {
       const res = await fetch(`${state.url}/ui/api/overview`);
       const data = (await res.json()) as { queues: ({ type: string } & Rates)[] };

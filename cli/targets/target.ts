@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JobClient } from '@queue-workers/client';
 import type { JobTypeQueues } from '../../ops/job-types.js';
 import type { ApiResponse } from '../api.js';
 import type { Rates } from '../rates.js';
@@ -27,8 +28,10 @@ export interface Target {
   readonly ratesSource: string;
   /** Whether `dlq redrive` may fall back to a receive-send-delete loop (endpoints without StartMessageMoveTask). */
   readonly manualRedrive: boolean;
-  /** Calls the job API (signed where the target needs it). */
-  api(method: string, apiPath: string, body?: unknown): Promise<ApiResponse>;
+  /** The job API, through `@queue-workers/client`, with the target's auth (SigV4, an API key, or none). */
+  readonly jobs: JobClient;
+  /** Calls a route of the job API by its path, through {@link jobs}; the status and body, whatever the status. */
+  api(method: 'GET' | 'POST', apiPath: string, body?: unknown): Promise<ApiResponse>;
   rates(): Promise<ReadonlyMap<string, Rates>>;
   /** The job type `name`, with its queue and DLQ ARNs and maxAttempts filled in. */
   jobType(name: string): Promise<Required<JobTypeQueues>>;

@@ -1,4 +1,4 @@
-import type { $ZodType } from 'zod/v4/core';
+import type { $ZodType, output } from 'zod/v4/core';
 import { NonRetryableError } from '../shared/errors.js';
 
 export { NonRetryableError, RetryableError } from '../shared/errors.js';
@@ -132,22 +132,33 @@ export interface QueueSettings {
 /** Settings with every default applied. */
 export type ResolvedQueueSettings = Required<QueueSettings>;
 
-/** A job type as the registry holds it. */
-export interface JobType<P = unknown, R = unknown> {
+/**
+ * A job type as the registry holds it. `N` and `S` keep the literal name and
+ * the payload's own schema, so a producer's types can be derived from the
+ * registry (`@queue-workers/client`); code that holds every type in one list
+ * uses the defaults.
+ */
+export interface JobType<P = unknown, R = unknown, N extends string = string, S extends $ZodType = $ZodType<P>> {
   /** Routing key clients send as `type`: lower case, digits, `.` and `-`. */
-  readonly name: string;
+  readonly name: N;
   readonly description: string;
   /** Validates the payload at the API and again in the worker. */
-  readonly payload: $ZodType<P>;
-  readonly handler: JobHandler<P, R>;
+  readonly payload: S;
+  /**
+   * The job's work; see {@link JobHandler}. Declared as a method on purpose:
+   * method parameters are compared bivariantly, so a type with a specific
+   * payload is still a `JobType` (the stack, the API and the worker hold every
+   * type in one list, and the schema checks the payload before the call).
+   */
+  handler(payload: P, ctx: JobContext): Promise<R>;
   readonly queue: ResolvedQueueSettings;
 }
 
 /** What a job type's file declares. */
-export interface JobTypeDefinition<P, R> {
-  readonly name: string;
+export interface JobTypeDefinition<P, R, N extends string = string, S extends $ZodType = $ZodType<P>> {
+  readonly name: N;
   readonly description: string;
-  readonly payload: $ZodType<P>;
+  readonly payload: S;
   readonly handler: JobHandler<P, R>;
   readonly queue?: QueueSettings;
 }
@@ -269,9 +280,13 @@ export function settingsProblems(name: string, s: ResolvedQueueSettings): string
 
 /**
  * Declares a job type: fills in the default settings. Problems in the settings
- * are reported by {@link settingsProblems} when the stack is synthesized.
+ * are reported by {@link settingsProblems} when the stack is synthesized. The
+ * result keeps the literal name (`const N`) and the schema's own type, which is
+ * what a producer's payload (`z.input`) and result types are derived from.
  */
-export function defineJobType<P, R>(definition: JobTypeDefinition<P, R>): JobType<P, R> {
+export function defineJobType<const N extends string, S extends $ZodType, R>(
+  definition: JobTypeDefinition<output<S>, R, N, S>,
+): JobType<output<S>, R, N, S> {
   const queue: ResolvedQueueSettings = Object.freeze({
     ...DEFAULT_QUEUE_SETTINGS,
     ...definition.queue,

@@ -5,10 +5,12 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { createJobClient } from '@queue-workers/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../emulator/paths.js';
-import { THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
+import { LOCAL_REGION, THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
 import { startLocal } from '../../local/index.js';
+import { awsCall, awsJsonCall } from './support/aws-call.js';
 import { deployForE2e, type E2eDeployment } from './support/deployment.js';
 import { type EmulatorInfo, emulatorInfo } from './support/emulator-info.js';
 import { emulatorTarget, peekQueue } from './support/emulator-target.js';
@@ -20,7 +22,6 @@ import {
   type ScenarioOutcome,
   type ScenarioTarget,
 } from './support/scenario.js';
-import { awsJsonCall, signedFetch } from './support/signed-fetch.js';
 
 // One deployment and one scenario run for the whole file; the tests below assess what it observed.
 let deployment: E2eDeployment;
@@ -157,7 +158,8 @@ describe('the deployed stack on the emulator', () => {
   });
 
   it('refuses a request without a signature (IAM auth)', async () => {
-    const res = await signedFetch(`${deployment.apiBase}/jobs`, { body: { type: 'simulate' }, unsigned: true });
+    const unsigned = createJobClient({ url: deployment.apiBase, auth: 'none' });
+    const res = await unsigned.request('POST', '/jobs', { body: { type: 'simulate' } });
     expect(res.status).toBe(403);
   });
 });
@@ -212,9 +214,7 @@ describe('emulator differences from AWS', () => {
   });
 
   it('SNS KmsMasterKeyId from CloudFormation: ignored by ministack 1.5.33 (AWS encrypts the alarm topic)', async () => {
-    const res = await signedFetch<string>(deployment.endpoint, {
-      method: 'POST',
-      service: 'sns',
+    const res = await awsCall(deployment.endpoint, 'sns', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         Action: 'GetTopicAttributes',
@@ -228,10 +228,11 @@ describe('emulator differences from AWS', () => {
   });
 
   it('IAM auth with a wrong secret: accepted by ministack 1.5.33, which only checks that a signature is present (AWS answers 403)', async () => {
-    const res = await signedFetch(`${deployment.apiBase}/jobs`, {
-      body: { type: 'simulate', payload: {} },
-      credentials: { accessKeyId: 'AKIDWRONG', secretAccessKey: 'not-the-secret' },
+    const wrongSecret = createJobClient({
+      url: deployment.apiBase,
+      auth: { iam: { accessKeyId: 'AKIDWRONG', secretAccessKey: 'not-the-secret' }, region: LOCAL_REGION },
     });
+    const res = await wrongSecret.request('POST', '/jobs', { body: { type: 'simulate', payload: {} } });
     expect(res.status).toBe(info.isPinnedMinistack ? 202 : 403);
   });
 

@@ -2,14 +2,14 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defineJobType, type QueueSettings, visibilityTimeoutSeconds } from '../../lambda/jobs/define.js';
+import { defineJobType, type JobType, type QueueSettings, visibilityTimeoutSeconds } from '../../lambda/jobs/define.js';
 import { jobTypes } from '../../lambda/jobs/registry.js';
 import * as z from '../../lambda/shared/zod.js';
 import { type ApiAuth, QueueWorkersStack } from '../../lib/queue-workers-stack.js';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-function synth(options: { auth?: ApiAuth; types?: typeof jobTypes } = {}) {
+function synth(options: { auth?: ApiAuth; types?: readonly JobType[] } = {}) {
   const app = new App();
   const stack = new QueueWorkersStack(app, 'Test', {
     ...(options.auth ? { auth: options.auth } : {}),

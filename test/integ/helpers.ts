@@ -1,4 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type BatchItem, createJobClient, type JobView } from '@queue-workers/client';
+import type { JobTypes } from '../../lambda/jobs/registry.js';
 import { THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
 import { type LocalOptions, type LocalRuntime, type Output, startLocal } from '../../local/index.js';
 import { INTEG_STACK } from './fixtures/app.js';
@@ -18,11 +20,8 @@ export function captureOutput(): Output & { readonly lines: string[] } {
 
 import { waitFor } from '../helpers/wait.js';
 
-export { waitFor };
-
-import type { JobView } from '../../lambda/shared/job.js';
-
 export type { JobView };
+export { waitFor };
 
 /**
  * The local runtime on a free port, running the integration fixture app (the
@@ -41,32 +40,31 @@ export function startFixtureRuntime(options: LocalOptions = {}): Promise<LocalRu
   });
 }
 
-/** A small HTTP client for the local API. */
+/**
+ * The local API through `@queue-workers/client`, typed by the registry
+ * (`jobs`), with the shorthands the tests use. The local runtime does not
+ * check auth, so nothing signs.
+ */
 export function apiClient(runtime: LocalRuntime) {
-  const request = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${runtime.url}${path}`, {
-      method,
-      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  const jobs = createJobClient<JobTypes>({ url: runtime.url, auth: 'none' });
+  const request = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const res = await jobs.request(method, path, body === undefined ? {} : { body });
+    return { status: res.status, headers: res.headers, body: (res.body ?? {}) as Record<string, unknown> };
   };
   return {
+    jobs,
     request,
-    async submit(job: unknown): Promise<string> {
-      const res = await request('POST', '/jobs', job);
-      if (res.status !== 202) throw new Error(`POST /jobs answered ${res.status}: ${JSON.stringify(res.body)}`);
-      return res.body.jobId as string;
+    /** Submits one job with `POST /jobs` and returns its id. */
+    async submit(job: BatchItem<JobTypes>): Promise<string> {
+      const { type, payload, ...options } = job;
+      return (await jobs.submit(type, payload, options)).jobId;
     },
-    async job(jobId: string): Promise<JobView> {
-      return (await request('GET', `/jobs/${jobId}`)).body as unknown as JobView;
+    job(jobId: string): Promise<JobView> {
+      return jobs.get(jobId);
     },
     /** Waits until the job is succeeded or failed. */
     settled(jobId: string, timeoutMs = 60_000): Promise<JobView> {
-      return waitFor(
-        () => this.job(jobId),
-        (j) => j.status === 'succeeded' || j.status === 'failed',
-        { timeoutMs, what: `job ${jobId} to finish` },
-      );
+      return jobs.waitFor(jobId, { timeoutMs });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createJobClient, type JobClient } from '@queue-workers/client';
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/index.js';
@@ -9,10 +10,13 @@ type Document = { openapi: string; servers?: { url: string }[]; paths: Record<st
 
 let runtime: LocalRuntime;
 let doc: Document;
+/** The job API at the server the document names. */
+let api: JobClient;
 
 beforeAll(async () => {
   runtime = await startFixtureRuntime();
   doc = (await (await fetch(`${runtime.url}/openapi.json`)).json()) as Document;
+  api = createJobClient({ url: doc.servers?.[0]?.url ?? runtime.url, auth: 'none' });
 });
 
 afterAll(async () => {
@@ -20,7 +24,7 @@ afterAll(async () => {
 });
 
 /** A request that the operation accepts or answers with one of its documented errors. */
-function requestFor(path: string, method: string): { url: string; init: RequestInit } {
+function requestFor(path: string, method: string): { path: string; body?: unknown } {
   const concrete = path.replace('{jobId}', randomUUID()).replace('{type}', 'simulate');
   const bodies: Record<string, unknown> = {
     '/jobs': { type: 'simulate', payload: {} },
@@ -28,13 +32,7 @@ function requestFor(path: string, method: string): { url: string; init: RequestI
     '/dlq/{type}/redrive': {},
   };
   const body = method === 'get' ? undefined : bodies[path];
-  return {
-    url: `${doc.servers?.[0]?.url}${concrete}`,
-    init: {
-      method: method.toUpperCase(),
-      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-    },
-  };
+  return { path: concrete, ...(body !== undefined ? { body } : {}) };
 }
 
 describe('/openapi.json on the local runtime', () => {
@@ -71,9 +69,9 @@ describe('/openapi.json on the local runtime', () => {
     // Act
     const answers = await Promise.all(
       operations.map(async (o) => {
-        const { url, init } = requestFor(o.path, o.method);
-        const res = await fetch(url, init);
-        const body = (await res.json()) as { error?: { message?: string } };
+        const { path, body: sent } = requestFor(o.path, o.method);
+        const res = await api.request(o.method.toUpperCase(), path, sent === undefined ? {} : { body: sent });
+        const body = res.body as { error?: { message?: string } };
         return {
           ...o,
           status: String(res.status),
@@ -94,8 +92,8 @@ describe('/openapi.json on the local runtime', () => {
   });
 
   it('tells an undocumented path apart: the API answers that it has no route', async () => {
-    const res = await fetch(`${doc.servers?.[0]?.url}/nothing/here`, { method: 'DELETE' });
-    const body = (await res.json()) as { error: { message: string } };
+    const res = await api.request('DELETE', '/nothing/here');
+    const body = res.body as { error: { message: string } };
     expect(res.status).toBe(404);
     expect(body.error.message).toMatch(/^No route for DELETE \/nothing\/here/);
   });

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Every folder of TypeScript the project builds, runs or tests. */
-const SOURCE_GLOBS = ['bin', 'lib', 'lambda', 'local', 'cli', 'ops', 'emulator', 'contract', 'bench', 'test'].map(
+const SOURCE_GLOBS = ['bin', 'lib', 'lambda', 'local', 'cli', 'client', 'ops', 'emulator', 'contract', 'bench', 'test'].map(
   (dir) => `${dir}/**/*.ts`,
 );
 /** Folders of production code, held to the size limits (tests may be longer). */
-const PRODUCTION = /^(bin|lib|lambda|local|cli|ops|emulator|contract)\//;
+const PRODUCTION = /^(bin|lib|lambda|local|cli|client\/src|ops|emulator|contract)\//;
 const MAX_FILE_LINES = 400;
 
 async function sourceFiles(): Promise<string[]> {
@@ -68,6 +68,16 @@ describe('the source tree', () => {
       .flatMap(([file, deps]) =>
         deps.filter((d) => /^(lib|local|cli|ops|emulator)\//.test(d)).map((d) => `${file} -> ${d}`),
       );
+
+    expect(leaks).toEqual([]);
+  });
+
+  it('keeps the client package on its own, as it is published: client/src imports nothing from the rest of the repository', async () => {
+    const graph = await importGraph();
+
+    const leaks = Object.entries(graph)
+      .filter(([file]) => file.startsWith('client/src/'))
+      .flatMap(([file, deps]) => deps.filter((d) => !d.startsWith('client/src/')).map((d) => `${file} -> ${d}`));
 
     expect(leaks).toEqual([]);
   });

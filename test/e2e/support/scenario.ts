@@ -1,7 +1,15 @@
-import type { JobView } from '../../../lambda/shared/job.js';
-import { signedFetch } from './signed-fetch.js';
+import { createJobClient, type JobClient, type JobView } from '@queue-workers/client';
+import type { JobTypes } from '../../../lambda/jobs/registry.js';
+import { LOCAL_REGION, THROWAWAY_CREDENTIALS } from '../../../local/core/local-aws.js';
 
-export type { JobView } from '../../../lambda/shared/job.js';
+export type { JobView } from '@queue-workers/client';
+
+/** A parsed HTTP response. */
+export interface HttpResponse<T = unknown> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
 
 /** A message found in a dead-letter queue. */
 export interface DlqMessage {
@@ -62,42 +70,47 @@ export const PARTIAL_BATCH = [
   { name: 'batchOk3', job: { type: 'simulate', payload: { sleepMs: 100 } } },
 ] as const;
 
-/** A small client for the job API. */
+/**
+ * The job API as the e2e tests call it: `@queue-workers/client`, SigV4-signed
+ * with the emulator's throwaway keys (ministack only checks that a signature
+ * is there). `jobs` is the client typed by the registry; the other methods give
+ * the raw status, headers and body that some assertions read.
+ */
 export class JobApiClient {
-  constructor(private readonly target: Pick<ScenarioTarget, 'apiBase' | 'signed'>) {}
+  readonly jobs: JobClient<JobTypes>;
 
-  private call<T>(path: string, body?: unknown, headers?: Record<string, string>) {
-    return signedFetch<T>(`${this.target.apiBase}${path}`, {
-      ...(body !== undefined ? { body } : {}),
-      ...(headers ? { headers } : {}),
-      unsigned: !this.target.signed,
+  constructor(target: Pick<ScenarioTarget, 'apiBase' | 'signed'>) {
+    this.jobs = createJobClient<JobTypes>({
+      url: target.apiBase,
+      auth: target.signed ? { iam: { ...THROWAWAY_CREDENTIALS }, region: LOCAL_REGION } : 'none',
     });
   }
 
+  private async call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+    const res = await this.jobs.request(method, path, {
+      ...(body !== undefined ? { body } : {}),
+      ...(headers ? { headers } : {}),
+    });
+    return { status: res.status, headers: res.headers, body: res.body as T } satisfies HttpResponse<T>;
+  }
+
   submit(job: unknown, headers?: Record<string, string>) {
-    return this.call<{ jobId: string; status: string; statusUrl: string }>('/jobs', job, headers);
+    return this.call<{ jobId: string; status: string; statusUrl: string }>('POST', '/jobs', job, headers);
   }
 
   submitBatch(jobs: readonly unknown[]) {
-    return this.call<{ accepted: number; rejected: number; results: { jobId: string }[] }>('/jobs/batch', { jobs });
+    return this.call<{ accepted: number; rejected: number; results: { jobId: string }[] }>('POST', '/jobs/batch', {
+      jobs,
+    });
   }
 
   get(jobId: string) {
-    return this.call<JobView>(`/jobs/${encodeURIComponent(jobId)}`);
+    return this.call<JobView>('GET', `/jobs/${encodeURIComponent(jobId)}`);
   }
 
-  /** Polls `GET /jobs/{id}` until the job is `succeeded` or `failed`. */
-  async waitForTerminal(jobId: string, timeoutMs = 120_000): Promise<JobView> {
-    const deadline = Date.now() + timeoutMs;
-    let last: JobView | undefined;
-    while (Date.now() < deadline) {
-      const res = await this.get(jobId);
-      if (res.status !== 200) throw new Error(`GET /jobs/${jobId} answered ${res.status}: ${JSON.stringify(res.body)}`);
-      last = res.body;
-      if (last.status === 'succeeded' || last.status === 'failed') return last;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`Job ${jobId} was not finished after ${timeoutMs / 1000} s; last seen ${JSON.stringify(last)}.`);
+  /** Follows the job with the client's `waitFor` until it is `succeeded` or `failed`. */
+  waitForTerminal(jobId: string, timeoutMs = 120_000): Promise<JobView> {
+    return this.jobs.waitFor(jobId, { timeoutMs });
   }
 }
 
@@ -109,10 +122,6 @@ function outcomeOf(view: JobView): JobOutcome {
     ...(view.error ? { errorCode: view.error.code, errorMessage: view.error.message } : {}),
     ...(view.result !== undefined ? { result: view.result } : {}),
   };
-}
-
-function expectAccepted(res: { status: number; body: unknown }, what: string): void {
-  if (res.status !== 202) throw new Error(`${what} answered ${res.status}: ${JSON.stringify(res.body)}`);
 }
 
 /** Reads the DLQ until every id in `jobIds` is there (or the time is up). */
@@ -154,20 +163,21 @@ export async function runScenario(target: ScenarioTarget, timeoutMs = 180_000): 
   const api = new JobApiClient(target);
   const ids = new Map<string, string>();
 
+  // Typed submissions: a failure rejects with a JobApiError that says what the API answered.
   for (const [name, job] of Object.entries(SCENARIO_JOBS)) {
-    const res = await api.submit(job);
-    expectAccepted(res, `POST /jobs (${name})`);
-    ids.set(name, res.body.jobId);
+    ids.set(name, (await api.jobs.submit(job.type, job.payload)).jobId);
   }
 
-  const batch = await api.submitBatch(PARTIAL_BATCH.map((b) => b.job));
-  expectAccepted(batch, 'POST /jobs/batch');
+  const batch = await api.jobs.submitBatch(PARTIAL_BATCH.map((b) => b.job));
   PARTIAL_BATCH.forEach((b, i) => {
-    const jobId = batch.body.results[i]?.jobId;
-    if (!jobId) throw new Error(`POST /jobs/batch did not accept ${b.name}: ${JSON.stringify(batch.body.results[i])}`);
-    ids.set(b.name, jobId);
+    const result = batch.results[i];
+    if (!result || !('jobId' in result)) {
+      throw new Error(`POST /jobs/batch did not accept ${b.name}: ${JSON.stringify(result)}`);
+    }
+    ids.set(b.name, result.jobId);
   });
 
+  // Raw calls here: the outcome compares the statuses and the replay header themselves.
   // A fresh key per run: on a reused emulator an old job under the same key would answer instead.
   const key = `e2e-${started.toString(36)}-${Math.random().toString(36).slice(2)}`;
   const first = await api.submit({ type: 'simulate', payload: { sleepMs: 10 } }, { 'Idempotency-Key': key });
@@ -195,7 +205,7 @@ export async function runScenario(target: ScenarioTarget, timeoutMs = 180_000): 
       sameJob: first.body.jobId === second.body.jobId,
       replayedHeader: second.headers.get('idempotent-replayed'),
     },
-    batch: { accepted: batch.body.accepted, rejected: batch.body.rejected },
+    batch: { accepted: batch.accepted, rejected: batch.rejected },
     seconds: (Date.now() - started) / 1000,
   };
 }

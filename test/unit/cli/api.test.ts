@@ -1,9 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiRejection, callApi } from '../../../cli/api.js';
+import { apiRejection, callApi, jobApi } from '../../../cli/api.js';
 import { EXIT } from '../../../cli/errors.js';
 
 describe('apiRejection', () => {
@@ -85,7 +83,7 @@ describe('callApi', () => {
     reply = { status: 400, body: '{"error":{"code":"VALIDATION_FAILED"}}' };
 
     // Act
-    const res = await callApi(`${base}/v1/jobs`, 'POST', { type: 'simulate' });
+    const res = await callApi(jobApi(`${base}/v1`, 'none'), 'POST', '/jobs', { type: 'simulate' });
 
     // Assess
     expect(res).toEqual({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
@@ -102,7 +100,7 @@ describe('callApi', () => {
     reply = { status: 502, body: 'Bad Gateway' };
 
     // Act
-    const res = await callApi(`${base}/jobs/j`, 'GET', undefined);
+    const res = await callApi(jobApi(base, 'none'), 'GET', '/jobs/j');
 
     // Assess
     expect(res).toEqual({ status: 502, body: { message: 'Bad Gateway' } });
@@ -111,15 +109,10 @@ describe('callApi', () => {
 
   it('signs the request with SigV4 for execute-api when given a signer', async () => {
     // Prepare
-    const signer = new SignatureV4({
-      service: 'execute-api',
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-      sha256: Sha256,
-    });
+    const signer = { iam: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, region: 'us-east-1' };
 
     // Act
-    await callApi(`${base}/v1/jobs/a%2Fb`, 'GET', undefined, { signer });
+    await callApi(jobApi(`${base}/v1`, signer), 'GET', '/jobs/a%2Fb');
 
     // Assess
     expect(seen[0]?.headers.authorization).toMatch(
@@ -130,7 +123,7 @@ describe('callApi', () => {
 
   it('sends the extra headers it is given, such as an API key', async () => {
     // Act
-    await callApi(`${base}/jobs`, 'GET', undefined, { headers: { 'x-api-key': 'k1' } });
+    await callApi(jobApi(base, { apiKey: 'k1' }), 'GET', '/jobs');
 
     // Assess
     expect(seen[0]?.headers['x-api-key']).toBe('k1');
@@ -142,7 +135,7 @@ describe('callApi', () => {
     reply = { status: 403, body: '{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke"}' };
 
     // Act
-    const error = await callApi(`${base}/jobs`, 'GET', undefined).catch((e: unknown) => e);
+    const error = await callApi(jobApi(base, 'none'), 'GET', '/jobs').catch((e: unknown) => e);
 
     // Assess
     expect(error).toMatchObject({
@@ -154,7 +147,7 @@ describe('callApi', () => {
 
   it('exits 3 when nothing listens at the API', async () => {
     // Act
-    const error = await callApi('http://127.0.0.1:1/jobs', 'GET', undefined).catch((e: unknown) => e);
+    const error = await callApi(jobApi('http://127.0.0.1:1', 'none'), 'GET', '/jobs').catch((e: unknown) => e);
 
     // Assess
     expect(error).toMatchObject({

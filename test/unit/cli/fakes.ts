@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiResponse } from '../../../cli/api.js';
+import { createJobClient } from '@queue-workers/client';
+import { type ApiResponse, callApi } from '../../../cli/api.js';
 import type { CliIo } from '../../../cli/io.js';
 import type { Target } from '../../../cli/targets/target.js';
 import type { JobView } from '../../../lambda/shared/job.js';
@@ -74,7 +75,8 @@ export interface FakeTarget extends Target {
 
 /**
  * A target whose job API answers with `api` and that has no real clients;
- * the rest can be overridden.
+ * the rest can be overridden. The job API is the real client over a `fetch`
+ * that hands each request to `api` and records it, without retries.
  */
 export function fakeTarget(
   api: (method: string, path: string, body?: unknown) => ApiResponse | Promise<ApiResponse>,
@@ -82,6 +84,19 @@ export function fakeTarget(
 ): FakeTarget {
   const calls: { method: string; path: string; body?: unknown }[] = [];
   let closed = false;
+  const jobs = createJobClient({
+    url: 'http://fake.target',
+    auth: 'none',
+    retry: false,
+    fetch: async (input, init) => {
+      const { pathname, search } = new URL(input);
+      const method = init.method ?? 'GET';
+      const body = typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
+      calls.push({ method, path: `${pathname}${search}`, ...(body !== undefined ? { body } : {}) });
+      const res = await api(method, `${pathname}${search}`, body);
+      return Response.json(res.body, { status: res.status });
+    },
+  });
   return {
     kind: 'local',
     description: 'the fake target',
@@ -94,10 +109,8 @@ export function fakeTarget(
     types: JOB_TYPES,
     ratesSource: 'rates: made up',
     manualRedrive: true,
-    async api(method, path, body) {
-      calls.push({ method, path, ...(body !== undefined ? { body } : {}) });
-      return api(method, path, body);
-    },
+    jobs,
+    api: (method, path, body) => callApi(jobs, method, path, body),
     rates: async () => new Map(),
     jobType: async (name) => {
       const t = JOB_TYPES.find((x) => x.type === name);

@@ -1,0 +1,14 @@
+/**
+ * A new idempotency key: a random UUID. `crypto.randomUUID` exists only in
+ * secure contexts in browsers (https, localhost); elsewhere the same version 4
+ * UUID is built from `crypto.getRandomValues`, which every runtime has.
+ */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  // Version 4 and the RFC 4122 variant, as randomUUID sets them.
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
