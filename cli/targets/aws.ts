@@ -6,6 +6,7 @@ import { CliError, EXIT } from '../errors.js';
 import { cloudWatchRates } from '../rates.js';
 import { dataClients } from './clients.js';
 import { completeJobType } from './job-type.js';
+import { deployedSchedules } from './schedules.js';
 import { readStack } from './stack.js';
 import { DEFAULT_STACK, type Target, type TargetOptions } from './target.js';
 
@@ -58,6 +59,7 @@ export async function awsTarget(options: TargetOptions): Promise<Target> {
         ...(apiKey ? { headers: { 'x-api-key': apiKey } } : {}),
       }),
     rates: () => cloudWatchRates(clientConfig, stack.types),
+    schedules: () => deployedSchedules(clientConfig, stack.scheduleGroup),
     jobType: (name) => completeJobType(sqs, stack.types, name),
     close,
   };

@@ -7,6 +7,7 @@ import { callApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import { dataClients } from './clients.js';
 import { completeJobType } from './job-type.js';
+import { deployedSchedules } from './schedules.js';
 import { readStack } from './stack.js';
 import { DEFAULT_STACK, type Target, type TargetOptions } from './target.js';
 
@@ -45,6 +46,7 @@ export async function emulatorTarget(options: TargetOptions): Promise<Target> {
     manualRedrive: true,
     api: (method, apiPath, body) => callApi(`${apiBase}${apiPath}`, method, body, { signer }),
     rates: async () => new Map(stack.types.map((t) => [t.type, { oldestAgeSeconds: null, jobsPerSecond: null }])),
+    schedules: () => deployedSchedules({ region, endpoint, credentials }, stack.scheduleGroup),
     jobType: (name) => completeJobType(sqs, stack.types, name),
     close,
   };

@@ -1,7 +1,9 @@
 import type { $ZodType } from 'zod/v4/core';
 import { NonRetryableError } from '../shared/errors.js';
+import type { JobSchedule } from './schedules.js';
 
 export { NonRetryableError, RetryableError } from '../shared/errors.js';
+export type { JobSchedule } from './schedules.js';
 
 /** Minimal structured logger handed to job handlers; bound to the job's ids. */
 export interface JobLogger {
@@ -130,6 +132,8 @@ export interface JobType<P = unknown, R = unknown> {
   readonly payload: $ZodType<P>;
   readonly handler: JobHandler<P, R>;
   readonly queue: ResolvedQueueSettings;
+  /** EventBridge Scheduler schedules that create jobs of this type; see `scheduleProblems` for the checks. */
+  readonly schedules?: readonly JobSchedule<P>[];
 }
 
 /** What a job type's file declares. */
@@ -139,6 +143,12 @@ export interface JobTypeDefinition<P, R> {
   readonly payload: $ZodType<P>;
   readonly handler: JobHandler<P, R>;
   readonly queue?: QueueSettings;
+  /**
+   * Schedules that create a job of this type at their times, straight on its
+   * queue: `[{ name: 'nightly', cron: '0 3 * * ? *', payload: {...} }]`.
+   * @default none
+   */
+  readonly schedules?: readonly JobSchedule<P>[];
 }
 
 /** The defaults every job type starts from. */
@@ -272,5 +282,6 @@ export function defineJobType<P, R>(definition: JobTypeDefinition<P, R>): JobTyp
     payload: definition.payload,
     handler: definition.handler,
     queue,
+    schedules: Object.freeze([...(definition.schedules ?? [])]),
   });
 }

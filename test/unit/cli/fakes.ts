@@ -99,6 +99,7 @@ export function fakeTarget(
       return api(method, path, body);
     },
     rates: async () => new Map(),
+    schedules: async () => [],
     jobType: async (name) => {
       const t = JOB_TYPES.find((x) => x.type === name);
       if (!t) throw new Error(`no ${name}`);
