@@ -41,7 +41,8 @@ export type Command =
   | { readonly name: 'watch'; readonly once: boolean; readonly intervalSeconds: number }
   | { readonly name: 'dlq list'; readonly type: string; readonly max: number }
   | { readonly name: 'dlq redrive'; readonly type: string; readonly maxPerSecond?: number }
-  | { readonly name: 'dlq purge'; readonly type: string; readonly yes: boolean };
+  | { readonly name: 'dlq purge'; readonly type: string; readonly yes: boolean }
+  | { readonly name: 'schedules' };
 
 /** What a command line asks for: the help text (with its exit code), or a command on a target. */
 export type Invocation =
@@ -69,6 +70,7 @@ const COMMAND_FLAGS = {
   'dlq list': ['max'],
   'dlq redrive': ['max-per-second'],
   'dlq purge': ['yes'],
+  schedules: [],
 } as const satisfies Record<Command['name'], readonly Flag[]>;
 
 /** SQS's limit on a message move task's MaxNumberOfMessagesPerSecond. */
@@ -137,6 +139,9 @@ function commandOf(name: Command['name'], args: readonly string[], values: Value
     }
     case 'dlq purge':
       return { name, type: arg('type'), yes: values.yes === true };
+    case 'schedules':
+      if (args.length) throw usage('schedules takes no arguments.');
+      return { name };
   }
 }
 

@@ -8,6 +8,7 @@ Usage:
   qw dlq list <type> [--max N]              dead letters with failure reason and attempt (left in place)
   qw dlq redrive <type> [--max-per-second N] send them back; their jobs go back to queued
   qw dlq purge <type> [--yes]               delete them (asks first)
+  qw schedules                              schedules: expression, timezone, state, next firing
 
 Target (default: the local runtime, when \`npm start\` is running):
   --target local|emulator|aws

@@ -1,5 +1,6 @@
 import { type Command, parseInvocation } from './args.js';
 import { dlqList, dlqPurge, dlqRedrive } from './commands/dlq.js';
+import { schedules } from './commands/schedules.js';
 import { status } from './commands/status.js';
 import { submit } from './commands/submit.js';
 import { watch } from './commands/watch.js';
@@ -32,6 +33,8 @@ function dispatch(command: Command, json: boolean, target: Target, io: CliIo): P
       return dlqRedrive(target, io, { ...command, json });
     case 'dlq purge':
       return dlqPurge(target, io, { ...command, json });
+    case 'schedules':
+      return schedules(target, io, { json });
   }
 }
 

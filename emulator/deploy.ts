@@ -66,6 +66,11 @@ export interface LocalDeployOptions {
    */
   readonly context?: Readonly<Record<string, string>>;
   /**
+   * Another CDK app command than cdk.json's (`--app`), such as a test's fixture app.
+   * @default cdk.json's app
+   */
+  readonly app?: string;
+  /**
    * Append the CDK CLI's output to this file instead of this terminal.
    * @default inherit the terminal
    */
@@ -155,6 +160,7 @@ export function deployLocal(options: LocalDeployOptions = {}): Promise<LocalDepl
         '--output',
         path.join(dir, 'cdk.out'),
         ...contextArgs(stackName, options.context),
+        ...(options.app ? ['--app', options.app] : []),
       ],
       env,
       options.logFile,
@@ -182,6 +188,7 @@ export function destroyLocal(options: LocalDeployOptions = {}): Promise<void> {
         '--output',
         path.join(dir, 'cdk.out'),
         ...contextArgs(stackName, options.context),
+        ...(options.app ? ['--app', options.app] : []),
       ],
       localAwsEnv(endpoint, emptyFile),
       options.logFile,

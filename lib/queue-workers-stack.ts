@@ -4,6 +4,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type JobType, settingsProblems } from '../lambda/jobs/define.js';
 import { jobTypes as registeredJobTypes } from '../lambda/jobs/registry.js';
+import { scheduleProblems } from '../lambda/jobs/schedules.js';
 import { DEFAULT_RETENTION_DAYS, queueUrlEnvName } from '../lambda/shared/config.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { type ApiAuth, JobApi } from './job-api.js';
@@ -13,6 +14,7 @@ export type { ApiAuth } from './job-api.js';
 import { JobAlarms } from './job-alarms.js';
 import { JobDashboard } from './job-dashboard.js';
 import { JobReconciler, type JobReconcilerProps } from './job-reconciler.js';
+import { JobSchedules } from './job-schedules.js';
 import { JobTable } from './job-table.js';
 import { JobWorker } from './job-worker.js';
 import { WorkQueue } from './work-queue.js';
@@ -81,7 +83,11 @@ export class QueueWorkersStack extends Stack {
     const workers: Record<string, JobWorker> = {};
     for (const type of jobTypes) {
       const id = outputId('', type.name);
-      const queue = new WorkQueue(this, `${id}Queue`, { jobTypeName: type.name, settings: type.queue });
+      const queue = new WorkQueue(this, `${id}Queue`, {
+        jobTypeName: type.name,
+        settings: type.queue,
+        contentBasedDeduplication: (type.schedules?.length ?? 0) > 0,
+      });
       const worker = new JobWorker(this, `${id}Worker`, {
         jobTypeName: type.name,
         settings: type.queue,
@@ -118,6 +124,19 @@ export class QueueWorkersStack extends Stack {
       ...(props.auth ? { auth: props.auth } : {}),
       ...(logRetention ? { logRetention } : {}),
     });
+
+    if (jobTypes.some((t) => t.schedules?.length)) {
+      const schedules = new JobSchedules(this, 'Schedules', {
+        jobTypes: jobTypes.map((t) => ({
+          name: t.name,
+          schedules: t.schedules ?? [],
+          queue: queueByType[t.name] as IQueue,
+          deadLetterQueue: (queues[t.name] as WorkQueue).deadLetterQueue,
+        })),
+      });
+      // qw schedules lists this group, on AWS and on an emulator.
+      new CfnOutput(this, 'ScheduleGroupName', { value: schedules.group.scheduleGroupName });
+    }
 
     new JobReconciler(this, 'Reconciler', {
       table: this.table,
@@ -189,7 +208,10 @@ export class QueueWorkersStack extends Stack {
 
 /** Fails synthesis with every problem in the job types, each saying how to fix it. */
 export function validateJobTypes(jobTypes: readonly JobType[]): void {
-  const problems = jobTypes.flatMap((t) => settingsProblems(t.name, t.queue));
+  const problems = jobTypes.flatMap((t) => [
+    ...settingsProblems(t.name, t.queue),
+    ...scheduleProblems({ name: t.name, payload: t.payload, schedules: t.schedules ?? [] }),
+  ]);
   const seen = new Map<string, string>();
   for (const t of jobTypes) {
     const env = queueUrlEnvName(t.name);

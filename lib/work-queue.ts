@@ -9,6 +9,13 @@ export interface WorkQueueProps {
   readonly jobTypeName: string;
   /** The job type's settings: FIFO, attempts, worker timeout and batching window. */
   readonly settings: ResolvedQueueSettings;
+  /**
+   * Deduplicate a FIFO queue's messages by their body when the sender names no
+   * deduplication id. EventBridge Scheduler cannot name one, so a FIFO type with
+   * schedules needs it; the API names one, which still wins.
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
 }
 
 /** SQS's limit on a queue name. */
@@ -56,6 +63,7 @@ export class WorkQueue extends Construct {
     this.queue = new Queue(this, 'Queue', {
       queueName,
       fifo: settings.fifo || undefined,
+      contentBasedDeduplication: (settings.fifo && props.contentBasedDeduplication) || undefined,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(7),

@@ -4,6 +4,7 @@ import { CliError, EXIT } from '../errors.js';
 import { cloudWatchRates } from '../rates.js';
 import { dataClients } from './clients.js';
 import { completeJobType } from './job-type.js';
+import { deployedSchedules } from './schedules.js';
 import { readStack } from './stack.js';
 import { DEFAULT_STACK, type Target, type TargetOptions } from './target.js';
 
@@ -51,6 +52,7 @@ export async function awsTarget(options: TargetOptions): Promise<Target> {
     jobs,
     api: (method, apiPath, body) => callApi(jobs, method, apiPath, body),
     rates: () => cloudWatchRates(clientConfig, stack.types),
+    schedules: () => deployedSchedules(clientConfig, stack.scheduleGroup),
     jobType: (name) => completeJobType(sqs, stack.types, name),
     close,
   };

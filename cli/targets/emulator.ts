@@ -5,6 +5,7 @@ import { callApi, jobApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import { dataClients } from './clients.js';
 import { completeJobType } from './job-type.js';
+import { deployedSchedules } from './schedules.js';
 import { readStack } from './stack.js';
 import { DEFAULT_STACK, type Target, type TargetOptions } from './target.js';
 
@@ -44,6 +45,7 @@ export async function emulatorTarget(options: TargetOptions): Promise<Target> {
     jobs,
     api: (method, apiPath, body) => callApi(jobs, method, apiPath, body),
     rates: async () => new Map(stack.types.map((t) => [t.type, { oldestAgeSeconds: null, jobsPerSecond: null }])),
+    schedules: () => deployedSchedules({ region, endpoint, credentials }, stack.scheduleGroup),
     jobType: (name) => completeJobType(sqs, stack.types, name),
     close,
   };

@@ -1,5 +1,6 @@
 import { THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
 import { DEFAULT_STATE_FILE, isAlive, type LocalState } from '../../ops/local-state.js';
+import type { ScheduleRow } from '../../ops/schedules.js';
 import { callApi, jobApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Rates } from '../rates.js';
@@ -54,6 +55,12 @@ export async function localTarget(state: LocalState | undefined, stateFile: stri
       const res = await fetch(`${state.url}/ui/api/overview`);
       const data = (await res.json()) as { queues: ({ type: string } & Rates)[] };
       return new Map(data.queues.map((q) => [q.type, q]));
+    },
+    async schedules() {
+      const res = await fetch(`${state.url}/ui/api/schedules`);
+      // An older runtime without the endpoint runs no schedules qw could list.
+      if (res.status === 404) return [];
+      return ((await res.json()) as { schedules: ScheduleRow[] }).schedules;
     },
     jobType: (name) => completeJobType(sqs, state.types, name),
     close,

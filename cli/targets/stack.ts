@@ -17,6 +17,8 @@ export interface DeployedStack {
   readonly tableName: string;
   readonly retentionDays: number;
   readonly types: readonly JobTypeQueues[];
+  /** The `ScheduleGroupName` output: the group of the stack's schedules; absent when it has none. */
+  readonly scheduleGroup?: string;
   /** The RestApi's physical id, which emulators serve the API by; absent when the resource list was not readable. */
   readonly restApiId?: string;
 }
@@ -108,6 +110,7 @@ export async function readStack(
       tableName,
       retentionDays: retentionDaysOf(outputs.JobRetentionDays),
       types,
+      ...(outputs.ScheduleGroupName ? { scheduleGroup: outputs.ScheduleGroupName } : {}),
       ...(restApiId ? { restApiId } : {}),
     };
   } finally {

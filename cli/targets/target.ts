@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobClient } from '@queue-workers/client';
 import type { JobTypeQueues } from '../../ops/job-types.js';
+import type { ScheduleRow } from '../../ops/schedules.js';
 import type { ApiResponse } from '../api.js';
 import type { Rates } from '../rates.js';
 
@@ -33,6 +34,8 @@ export interface Target {
   /** Calls a route of the job API by its path, through {@link jobs}; the status and body, whatever the status. */
   api(method: 'GET' | 'POST', apiPath: string, body?: unknown): Promise<ApiResponse>;
   rates(): Promise<ReadonlyMap<string, Rates>>;
+  /** The stack's EventBridge Scheduler schedules, with their next firing. */
+  schedules(): Promise<readonly ScheduleRow[]>;
   /** The job type `name`, with its queue and DLQ ARNs and maxAttempts filled in. */
   jobType(name: string): Promise<Required<JobTypeQueues>>;
   close(): void;

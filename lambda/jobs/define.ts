@@ -1,7 +1,9 @@
 import type { $ZodType, output } from 'zod/v4/core';
 import { NonRetryableError } from '../shared/errors.js';
+import type { JobSchedule } from './schedules.js';
 
 export { NonRetryableError, RetryableError } from '../shared/errors.js';
+export type { JobSchedule } from './schedules.js';
 
 /** Minimal structured logger handed to job handlers; bound to the job's ids. */
 export interface JobLogger {
@@ -152,6 +154,8 @@ export interface JobType<P = unknown, R = unknown, N extends string = string, S 
    */
   handler(payload: P, ctx: JobContext): Promise<R>;
   readonly queue: ResolvedQueueSettings;
+  /** EventBridge Scheduler schedules that create jobs of this type; see `scheduleProblems` for the checks. */
+  readonly schedules?: readonly JobSchedule<P>[];
 }
 
 /** What a job type's file declares. */
@@ -161,6 +165,12 @@ export interface JobTypeDefinition<P, R, N extends string = string, S extends $Z
   readonly payload: S;
   readonly handler: JobHandler<P, R>;
   readonly queue?: QueueSettings;
+  /**
+   * Schedules that create a job of this type at their times, straight on its
+   * queue: `[{ name: 'nightly', cron: '0 3 * * ? *', payload: {...} }]`.
+   * @default none
+   */
+  readonly schedules?: readonly JobSchedule<P>[];
 }
 
 /** The defaults every job type starts from. */
@@ -298,5 +308,6 @@ export function defineJobType<const N extends string, S extends $ZodType, R>(
     payload: definition.payload,
     handler: definition.handler,
     queue,
+    schedules: Object.freeze([...(definition.schedules ?? [])]),
   });
 }

@@ -7,6 +7,7 @@ import { listDeadLetters } from '../../ops/dead-letters.js';
 import { findJobType, type JobTypeQueues } from '../../ops/job-types.js';
 import { type QueueRow, queueCounts } from '../../ops/queue-stats.js';
 import { recentJobs } from '../../ops/recent-jobs.js';
+import { jobOfInput, type ScheduleRow } from '../../ops/schedules.js';
 import type { RuntimeView } from '../core/runtime/extension.js';
 import { checkSameOrigin, clamp, readJson, sendJson } from './console-http.js';
 import { jobStoreOf, jobTableName, jobTypesOfPlan } from './job-types.js';
@@ -38,6 +39,7 @@ const ENDPOINTS: readonly { readonly method: 'GET' | 'POST'; readonly path: stri
   { method: 'GET', path: 'jobs', handle: listJobs },
   { method: 'GET', path: 'jobs/:jobId', handle: getJob },
   { method: 'GET', path: 'dlq/:type', handle: listDlq },
+  { method: 'GET', path: 'schedules', handle: listSchedules },
   { method: 'POST', path: 'dlq/:type/redrive', handle: redriveDlq },
 ];
 
@@ -159,4 +161,27 @@ async function redriveDlq({ params, body }: EndpointRequest, deps: DashboardDeps
     { allowManual: true, ...(maxPerSecond ? { maxPerSecond } : {}) },
   );
   return { type: t.type, ...result };
+}
+
+/** The EventBridge Scheduler schedules the runtime runs, with their next firing as its timers have it. */
+async function listSchedules(_request: EndpointRequest, deps: DashboardDeps): Promise<{ schedules: ScheduleRow[] }> {
+  const plan = deps.runtime.plan();
+  const states = deps.runtime.schedules();
+  const schedules = plan.schedulerSchedules.map((def): ScheduleRow => {
+    const state = states.find((s) => s.logicalId === def.logicalId);
+    const fn = def.target.kind === 'lambda' ? def.target.functionLogicalId : undefined;
+    return {
+      name: def.name,
+      ...jobOfInput(def.input),
+      expression: def.expression,
+      timezone: def.timezone,
+      state: def.enabled ? 'ENABLED' : 'DISABLED',
+      nextFiring: state?.nextFiring ?? null,
+      target:
+        def.target.kind === 'sqs'
+          ? def.target.queueName
+          : (plan.functions.find((f) => f.logicalId === fn)?.functionName ?? ''),
+    };
+  });
+  return { schedules: schedules.sort((a, b) => a.name.localeCompare(b.name)) };
 }

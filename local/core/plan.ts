@@ -91,6 +91,41 @@ export interface ScheduleTargetDef {
   readonly input?: string;
 }
 
+/** Where an EventBridge Scheduler schedule sends its firings: a local queue or a local function. */
+export type SchedulerTargetDef =
+  | {
+      readonly kind: 'sqs';
+      readonly queueLogicalId: string;
+      readonly queueName: string;
+      /** SqsParameters.MessageGroupId, for a FIFO queue. */
+      readonly messageGroupId?: string;
+    }
+  | { readonly kind: 'lambda'; readonly functionLogicalId: string };
+
+/** An EventBridge Scheduler schedule (`AWS::Scheduler::Schedule`) whose target runs locally. */
+export interface SchedulerScheduleDef {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly group: string;
+  /** The schedule's ARN, which `<aws.scheduler.schedule-arn>` names. */
+  readonly arn: string;
+  /** `rate(...)`, `cron(...)` or `at(...)`, as the template declares it. */
+  readonly expression: string;
+  /** ScheduleExpressionTimezone; UTC when the template sets none. */
+  readonly timezone: string;
+  readonly enabled: boolean;
+  /** StartDate and EndDate, ISO-8601, when set. */
+  readonly startDate?: string;
+  readonly endDate?: string;
+  readonly target: SchedulerTargetDef;
+  /** The target's Input, with Scheduler's `<aws.scheduler.*>` placeholders still in it. */
+  readonly input?: string;
+  /** RetryPolicy: most retries of a firing the target refused, and the oldest a firing may get. */
+  readonly retry: { readonly maxAttempts: number; readonly maxAgeSeconds: number };
+  /** The local queue DeadLetterConfig names, by name. */
+  readonly deadLetterQueueName?: string;
+}
+
 /** One method of an API Gateway resource. */
 export interface MethodDef {
   readonly httpMethod: string;
@@ -141,6 +176,8 @@ export interface LocalPlan {
   readonly eventSources: readonly EventSourceDef[];
   readonly apis: readonly RestApiDef[];
   readonly schedules: readonly ScheduleDef[];
+  /** EventBridge Scheduler schedules whose targets run locally. */
+  readonly schedulerSchedules: readonly SchedulerScheduleDef[];
   /** Things the template declares that behave differently locally, to print at start-up. */
   readonly notes: readonly string[];
 }

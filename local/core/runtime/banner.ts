@@ -1,4 +1,5 @@
 import type { LocalPlan } from '../plan.js';
+import type { ScheduleState } from '../schedules/schedule-runner.js';
 import { DEFAULT_POLLERS } from '../sqs/sqs-poller.js';
 import type { BannerContribution, BannerRow } from './extension.js';
 
@@ -12,6 +13,8 @@ export interface BannerInput {
   readonly concurrencyNote?: string;
   /** What the runtime breaks on purpose (QW_FAULTS), if anything. */
   readonly faultNote?: string;
+  /** The EventBridge Scheduler schedules being run, with their next firing. @default none */
+  readonly schedules?: readonly ScheduleState[];
   readonly contributions: readonly BannerContribution[];
 }
 
@@ -31,7 +34,7 @@ export function bannerText(input: BannerInput): string {
   }
   rows.push(...input.contributions.flatMap((c) => c.services ?? []));
   if (plan.eventSources.length) rows.push({ label: 'Pollers', text: pollerLines(plan).join('\n') });
-  const schedules = scheduleLines(plan);
+  const schedules = [...scheduleLines(plan), ...schedulerLines(plan, input.schedules ?? [])];
   if (schedules.length) rows.push({ label: 'Schedules', text: schedules.join('\n') });
   rows.push({
     label: 'SQS',
@@ -69,6 +72,21 @@ function scheduleLines(plan: LocalPlan): string[] {
       const names = s.targets.map((t) => plan.functions.find((f) => f.logicalId === t.functionLogicalId)?.displayName);
       return `${names.join(', ')} on ${s.expression}`;
     });
+}
+
+/** One line per EventBridge Scheduler schedule: its name, target, expression and next firing. */
+function schedulerLines(plan: LocalPlan, states: readonly ScheduleState[]): string[] {
+  return plan.schedulerSchedules.map((def) => {
+    const state = states.find((s) => s.logicalId === def.logicalId);
+    const target =
+      def.target.kind === 'sqs'
+        ? `queue ${def.target.queueName}`
+        : plan.functions.find((f) => f.logicalId === (def.target as { functionLogicalId: string }).functionLogicalId)
+            ?.displayName;
+    const zone = def.timezone === 'UTC' ? '' : ` ${def.timezone}`;
+    const when = !def.enabled ? 'disabled' : state?.nextFiring ? `next ${state.nextFiring}` : 'no firing ahead';
+    return `${def.name} -> ${target} on ${def.expression}${zone}, ${when}`;
+  });
 }
 
 /** What behaves differently locally: authorization, TTL, the template's own notes, then the concurrency limit. */

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventSourceDef, LocalPlan, QueueDef } from '../plan.js';
+import type { ScheduleState } from '../schedules/schedule-runner.js';
 import type { BatchOutcome } from '../sqs/sqs-poller.js';
 import type { Output } from '../terminal.js';
 
@@ -26,6 +27,8 @@ export interface RuntimeView {
   plan(): LocalPlan;
   /** The local URL of a queue, by name. */
   queueUrl(queueName: string): string;
+  /** The EventBridge Scheduler schedules being run, with their next and last firing. */
+  schedules(): readonly ScheduleState[];
   /** Where the runtime writes; an extension's own notices go here too. */
   readonly output: Output;
 }

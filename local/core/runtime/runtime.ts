@@ -6,6 +6,8 @@ import { type ActiveFaults, startFaults } from '../faults/faults.js';
 import { LOCAL_ACCOUNT } from '../local-aws.js';
 import { type ActiveMetering, startMetering } from '../metering/metering.js';
 import type { LocalPlan } from '../plan.js';
+import type { ScheduleState } from '../schedules/schedule-runner.js';
+import { queueSender } from '../sqs/send-message.js';
 import { ensureSynth, type SynthOptions } from '../synth.js';
 import { type AssemblyStack, chooseStack, loadPlan } from '../template/assembly.js';
 import { bannerText } from './banner.js';
@@ -29,6 +31,8 @@ export interface LocalRuntime {
   plan(): LocalPlan;
   /** Local URL of a queue, by logical id or name. */
   queueUrl(queue: string): string;
+  /** The EventBridge Scheduler schedules being run, with their next firing. */
+  schedules(): ScheduleState[];
   /** Synthesizes again and applies the result, keeping queues, messages and items. */
   /**
    * Applies a change: with the changed files named, a change to function code
@@ -132,6 +136,7 @@ class RunningApp implements LocalRuntime {
       ...(settings.meter ? { meter: settings.meter } : {}),
       pollerSqs: emulators.pollerSqs,
       queueUrl: emulators.queueUrl,
+      sendMessage: queueSender(emulators.sqs, emulators.queueUrl),
       path: settings.hostEnv.PATH ?? '',
       limit: settings.concurrency,
       unpolled: settings.functionConcurrency,
@@ -162,6 +167,10 @@ class RunningApp implements LocalRuntime {
 
   plan(): LocalPlan {
     return this.current;
+  }
+
+  schedules(): ScheduleState[] {
+    return this.workloads.scheduleStates();
   }
 
   queueUrl(queue: string): string {
@@ -316,6 +325,7 @@ class RunningApp implements LocalRuntime {
         dynamodbEndpoint: this.dynamodbEndpoint,
         ...(note ? { concurrencyNote: note } : {}),
         ...(this.faults.note ? { faultNote: this.faults.note } : {}),
+        schedules: this.workloads.scheduleStates(),
         contributions: this.extensions.map((e) => e.banner?.(plan) ?? {}),
       }),
     );
@@ -345,6 +355,7 @@ class RunningApp implements LocalRuntime {
       dynamodb: this.emulators.dynamodb,
       plan: () => this.current,
       queueUrl: this.emulators.queueUrl,
+      schedules: () => this.workloads.scheduleStates(),
       output: this.settings.output,
     };
   }

@@ -4,6 +4,7 @@ import { THROWAWAY_CREDENTIALS } from '../local-aws.js';
 import { meteredPollerSqs } from '../metering/metered-poller.js';
 import type { UsageMeter } from '../metering/usage.js';
 import type { EventSourceDef, LocalPlan, QueueDef } from '../plan.js';
+import { ScheduleRunner, type ScheduleRunnerDeps, type ScheduleState } from '../schedules/schedule-runner.js';
 import { RuleScheduler } from '../schedules/scheduler.js';
 import type { PollerSqs } from '../sqs/poller-sqs.js';
 import { SqsPoller } from '../sqs/sqs-poller.js';
@@ -24,6 +25,8 @@ export interface WorkloadsOptions {
   /** Most environments of a function no event source drives. */
   readonly unpolled: number;
   readonly output: Output;
+  /** Sends a message to a local queue, for EventBridge Scheduler schedules with a queue target. */
+  readonly sendMessage: ScheduleRunnerDeps['sendMessage'];
   /** Called after each batch a poller processed. */
   readonly onBatch: (batch: ProcessedBatch) => void;
   /** Draws the fault of each event source batch (QW_FAULTS). @default none */
@@ -40,7 +43,7 @@ interface RunningPoller {
 
 /**
  * The functions of a plan in their execution environments, and what invokes
- * them: event source pollers and scheduled rules. {@link apply} brings them in
+ * them: event source pollers, scheduled rules and Scheduler schedules. {@link apply} brings them in
  * line with a new plan: new functions start, changed ones reload their code for
  * the next invocation, removed ones stop after their invocations in flight;
  * pollers follow their event sources, and schedules their rules.
@@ -50,6 +53,7 @@ export class Workloads {
   private pollers: RunningPoller[] = [];
   private readonly baseEnv: Record<string, string>;
   private readonly scheduler: RuleScheduler;
+  private readonly scheduleRunner: ScheduleRunner;
   private applied = false;
 
   constructor(private readonly options: WorkloadsOptions) {
@@ -73,6 +77,20 @@ export class Workloads {
       },
       log: (line) => options.output.info(`[schedule] ${line}`),
     });
+    this.scheduleRunner = new ScheduleRunner({
+      invoke: (logicalId, event) => {
+        const fn = this.functions.get(logicalId);
+        if (!fn) return Promise.reject(new Error(`no local function ${logicalId}`));
+        return fn.invoke(event);
+      },
+      sendMessage: options.sendMessage,
+      log: (line) => options.output.info(`[scheduler] ${line}`),
+    });
+  }
+
+  /** The EventBridge Scheduler schedules being run, with their next firing. */
+  scheduleStates(): ScheduleState[] {
+    return this.scheduleRunner.states();
   }
 
   /** The function with this logical id, if the plan has it. */
@@ -91,6 +109,7 @@ export class Workloads {
     changes.push(...(await this.removeFunctions(plan)));
     for (const mapping of plan.eventSources) this.startPoller(plan, mapping);
     this.scheduler.apply(plan);
+    this.scheduleRunner.apply(plan);
     this.applied = true;
     return changes;
   }
@@ -98,6 +117,7 @@ export class Workloads {
   /** Stops the pollers (their batches in flight finish), then every function. */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    this.scheduleRunner.stop();
     await Promise.all(this.pollers.map((p) => p.poller.stop()));
     await Promise.all([...this.functions.values()].map((f) => f.stop()));
   }

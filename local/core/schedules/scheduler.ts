@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { InvokeResult } from '../functions/invoke-result.js';
 import { LOCAL_ACCOUNT } from '../local-aws.js';
 import type { LocalPlan, ScheduleDef } from '../plan.js';
-import { ratePeriodMs } from './rate.js';
+import { nextFiring, parseExpression, type Timing } from './expression.js';
+import { callAt } from './timer.js';
 
 /** What the scheduler needs from the runtime. */
 export interface SchedulerDeps {
@@ -29,12 +30,13 @@ export function scheduledEvent(schedule: ScheduleDef, region: string, at: Date):
 
 /**
  * Runs a plan's scheduled rules as EventBridge would: every `rate()` period
- * from when the schedule is applied, each target invoked asynchronously with
- * the scheduled event (or its constant input). {@link apply} replaces the
- * timers when the plan changes.
+ * from when the schedule is applied, or at each time of a `cron()` (in UTC),
+ * each target invoked asynchronously with the scheduled event (or its constant
+ * input). {@link apply} replaces the timers when the plan changes.
  */
 export class RuleScheduler {
-  private timers: NodeJS.Timeout[] = [];
+  /** The pending firing of each rule, by logical id. */
+  private readonly pending = new Map<string, () => void>();
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -42,15 +44,28 @@ export class RuleScheduler {
     this.stop();
     for (const schedule of plan.schedules) {
       if (!schedule.enabled || !schedule.targets.length) continue;
-      const period = ratePeriodMs(schedule.expression);
-      if (period === undefined) {
-        this.deps.log(`rule ${schedule.logicalId}: ${schedule.expression} is not run locally (only rate() is).`);
+      const timing = parseExpression(schedule.expression);
+      if (timing.kind === 'unsupported' || timing.kind === 'at') {
+        this.deps.log(
+          `rule ${schedule.logicalId}: ${schedule.expression} is not run locally (only rate() and cron() are).`,
+        );
         continue;
       }
-      const timer = setInterval(() => this.fire(schedule, plan.region), period);
-      timer.unref();
-      this.timers.push(timer);
+      this.arm(schedule, plan.region, timing, new Date());
     }
+  }
+
+  /** Fires the rule at its next time after `from`, then arms the one after; a rate's first is one period on. */
+  private arm(schedule: ScheduleDef, region: string, timing: Timing, from: Date): void {
+    const next = timing.kind === 'rate' ? new Date(from.getTime() + timing.periodMs) : nextFiring(timing, from);
+    if (!next) return;
+    this.pending.set(
+      schedule.logicalId,
+      callAt(next, () => {
+        this.fire(schedule, region);
+        this.arm(schedule, region, timing, next);
+      }),
+    );
   }
 
   /** Invokes each target of `schedule` once, now. */
@@ -68,7 +83,7 @@ export class RuleScheduler {
   }
 
   stop(): void {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
+    for (const cancel of this.pending.values()) cancel();
+    this.pending.clear();
   }
 }

@@ -6,6 +6,7 @@ import type { StackContext } from './identities.js';
 import { readQueues } from './queues.js';
 import { createReadingContext } from './reading-context.js';
 import { readRestApis } from './rest-apis.js';
+import { readSchedulerSchedules } from './scheduler-schedules.js';
 import { readSchedules } from './schedules.js';
 import { readTables } from './tables.js';
 
@@ -29,6 +30,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
   const eventSources = readEventSources(ctx, index);
   const apis = readRestApis(ctx, index);
   const schedules = readSchedules(ctx, index);
+  const schedulerSchedules = readSchedulerSchedules(ctx, index);
   return {
     stackName: stack.stackName,
     region: stack.region,
@@ -38,6 +40,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
     eventSources,
     apis,
     schedules,
+    schedulerSchedules,
     notes: ctx.notes,
   };
 }

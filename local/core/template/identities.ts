@@ -4,7 +4,7 @@
  * given point at the emulated queues and tables.
  */
 import { LOCAL_ACCOUNT } from '../local-aws.js';
-import { type CfnResource, text } from './cfn.js';
+import { type CfnResource, refOf, text } from './cfn.js';
 import type { LocalIdentity } from './intrinsics.js';
 
 /** Which stack a template is, and where its queues are. */
@@ -36,12 +36,17 @@ export function localIdentities(
 ): Map<string, LocalIdentity> {
   const ids = new Map<string, LocalIdentity>();
   for (const [logicalId, resource] of Object.entries(resources)) {
-    ids.set(logicalId, identityOf(logicalId, resource, stack));
+    ids.set(logicalId, identityOf(logicalId, resource, stack, resources));
   }
   return ids;
 }
 
-function identityOf(logicalId: string, resource: CfnResource, stack: StackContext): LocalIdentity {
+function identityOf(
+  logicalId: string,
+  resource: CfnResource,
+  stack: StackContext,
+  resources: Readonly<Record<string, CfnResource>>,
+): LocalIdentity {
   const p = resource.Properties ?? {};
   const arn = (service: string, name: string) => `arn:aws:${service}:${stack.region}:${LOCAL_ACCOUNT}:${name}`;
   // CloudFormation names what the template leaves unnamed after the stack and the logical id.
@@ -75,6 +80,19 @@ function identityOf(logicalId: string, resource: CfnResource, stack: StackContex
         emulated: text(p.ScheduleExpression) !== undefined,
         attributes: { Arn: arn('events', `rule/${name}`) },
       };
+    }
+    case 'AWS::Scheduler::ScheduleGroup': {
+      const name = text(p.Name) ?? generated(64);
+      return { ref: name, emulated: true, attributes: { Arn: arn('scheduler', `schedule-group/${name}`) } };
+    }
+    case 'AWS::Scheduler::Schedule': {
+      // Its Ref is its name; the group only shapes its ARN, and a Ref to the group is its name too.
+      const name = text(p.Name) ?? generated(64);
+      const groupRef = refOf(p.GroupName);
+      const group = groupRef
+        ? (text(resources[groupRef]?.Properties?.Name) ?? `${stack.stackName}-${groupRef}`.slice(0, 64))
+        : (text(p.GroupName) ?? 'default');
+      return { ref: name, emulated: true, attributes: { Arn: arn('scheduler', `schedule/${group}/${name}`) } };
     }
     default:
       return placeholderIdentity(resource.Type, generated(64), arn);

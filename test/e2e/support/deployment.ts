@@ -8,7 +8,7 @@ import {
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { emulatorApiUrl, parseApiUrl } from '../../../emulator/api-url.js';
-import { deployLocal, destroyLocal } from '../../../emulator/deploy.js';
+import { deployLocal, destroyLocal, type LocalDeployOptions } from '../../../emulator/deploy.js';
 import { checkLocalEndpoint, DEFAULT_ENDPOINT } from '../../../emulator/endpoint.js';
 import { isHealthy } from '../../../emulator/health.js';
 import { startMinistack } from '../../../emulator/ministack.js';
@@ -54,7 +54,7 @@ function clientConfig(endpoint: string) {
  * or 127.0.0.1:4566) is reused; otherwise the pinned ministack is started on a
  * free port. Each run deploys a stack of its own name, so runs never collide.
  */
-export async function deployForE2e(): Promise<E2eDeployment> {
+export async function deployForE2e(options: Pick<LocalDeployOptions, 'app' | 'context'> = {}): Promise<E2eDeployment> {
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const logDir = path.join(PROJECT_ROOT, '.qw', 'e2e', runId);
   const requested = process.env.E2E_ENDPOINT ?? process.env.AWS_ENDPOINT_URL;
@@ -77,7 +77,7 @@ export async function deployForE2e(): Promise<E2eDeployment> {
   };
   try {
     started = Date.now();
-    const deployed = await deployLocal({ endpoint, stackName, logFile: path.join(logDir, 'cdk.log') });
+    const deployed = await deployLocal({ ...options, endpoint, stackName, logFile: path.join(logDir, 'cdk.log') });
     const described = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
     const outputs = Object.fromEntries(
       (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
@@ -108,7 +108,7 @@ export async function deployForE2e(): Promise<E2eDeployment> {
       physicalId,
       async teardown() {
         try {
-          await destroyLocal({ endpoint, stackName, logFile: path.join(logDir, 'cdk.log') });
+          await destroyLocal({ ...options, endpoint, stackName, logFile: path.join(logDir, 'cdk.log') });
           // The job table is RETAINed by design; on a reused emulator, remove it so runs leave nothing behind.
           if (tableName && !emulator) await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
         } finally {

@@ -112,6 +112,7 @@ export function fakeTarget(
     jobs,
     api: (method, path, body) => callApi(jobs, method, path, body),
     rates: async () => new Map(),
+    schedules: async () => [],
     jobType: async (name) => {
       const t = JOB_TYPES.find((x) => x.type === name);
       if (!t) throw new Error(`no ${name}`);

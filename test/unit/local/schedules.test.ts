@@ -69,6 +69,24 @@ describe('the rule scheduler', () => {
     ]);
   });
 
+  it('fires a cron() rule at each of its times, in UTC', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-05T11:59:00Z') });
+    const times: string[] = [];
+    const scheduler = new RuleScheduler({
+      invoke: async (_id, event) => {
+        times.push((event as { time: string }).time);
+        return { ok: true, payload: null, durationMs: 1 };
+      },
+      log: () => undefined,
+    });
+
+    scheduler.apply(planWith(schedule({ expression: 'cron(0 12 ? * MON,WED *)' })));
+    await vi.advanceTimersByTimeAsync(3 * 86_400_000);
+    scheduler.stop();
+
+    expect(times).toEqual(['2026-01-05T12:00:00Z', '2026-01-07T12:00:00Z']);
+  });
+
   it('sends a target its constant input, skips disabled rules and says which expressions it cannot run', async () => {
     vi.useFakeTimers();
     const calls: unknown[] = [];
@@ -85,7 +103,7 @@ describe('the rule scheduler', () => {
       planWith(
         schedule({ targets: [{ functionLogicalId: 'F', input: '{"a":1}' }] }),
         schedule({ logicalId: 'Off', enabled: false }),
-        schedule({ logicalId: 'Nightly', expression: 'cron(0 2 * * ? *)' }),
+        schedule({ logicalId: 'Nightly', expression: 'cron(0 2 * *)' }),
       ),
     );
     await vi.advanceTimersByTimeAsync(60_000);
@@ -93,7 +111,7 @@ describe('the rule scheduler', () => {
 
     expect(calls).toEqual([{ a: 1 }]);
     expect(lines).toEqual([
-      'rule Nightly: cron(0 2 * * ? *) is not run locally (only rate() is).',
+      'rule Nightly: cron(0 2 * *) is not run locally (only rate() and cron() are).',
       'rule Every: Boom: failed',
     ]);
   });

@@ -58,3 +58,58 @@ describe('the start-up banner', () => {
     ]);
   });
 });
+
+describe('the start-up banner with schedules', () => {
+  it('shows each Scheduler schedule with its target, expression, timezone and next firing', () => {
+    // Prepare
+    const scheduled = planOf({
+      Orders: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'orders' } },
+      Nightly: {
+        Type: 'AWS::Scheduler::Schedule',
+        Properties: {
+          Name: 'orders_nightly',
+          ScheduleExpression: 'cron(0 3 * * ? *)',
+          ScheduleExpressionTimezone: 'Europe/Paris',
+          Target: { Arn: { 'Fn::GetAtt': ['Orders', 'Arn'] }, RoleArn: 'r' },
+        },
+      },
+      Paused: {
+        Type: 'AWS::Scheduler::Schedule',
+        Properties: {
+          Name: 'orders_paused',
+          ScheduleExpression: 'rate(1 hour)',
+          State: 'DISABLED',
+          Target: { Arn: { 'Fn::GetAtt': ['Orders', 'Arn'] }, RoleArn: 'r' },
+        },
+      },
+    });
+
+    // Act
+    const text = bannerText({
+      plan: scheduled,
+      url: 'http://127.0.0.1:3000',
+      sqsEndpoint: 'http://127.0.0.1:1',
+      dynamodbEndpoint: 'http://127.0.0.1:2',
+      schedules: [
+        {
+          logicalId: 'Nightly',
+          name: 'orders_nightly',
+          group: 'default',
+          expression: 'cron(0 3 * * ? *)',
+          timezone: 'Europe/Paris',
+          enabled: true,
+          nextFiring: '2026-11-30T02:00:00Z',
+        },
+      ],
+      contributions: [],
+    });
+
+    // Assess
+    expect(text).toContain(
+      [
+        '  Schedules  orders_nightly -> queue orders on cron(0 3 * * ? *) Europe/Paris, next 2026-11-30T02:00:00Z',
+        '             orders_paused -> queue orders on rate(1 hour), disabled',
+      ].join('\n'),
+    );
+  });
+});
