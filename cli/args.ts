@@ -38,6 +38,7 @@ export type Command =
       readonly idempotencyKey?: string;
     }
   | { readonly name: 'status'; readonly jobId: string; readonly wait: boolean; readonly timeoutSeconds: number }
+  | { readonly name: 'cancel'; readonly jobId: string }
   | { readonly name: 'watch'; readonly once: boolean; readonly intervalSeconds: number }
   | { readonly name: 'dlq list'; readonly type: string; readonly max: number }
   | { readonly name: 'dlq redrive'; readonly type: string; readonly maxPerSecond?: number }
@@ -66,6 +67,7 @@ const COMMON_FLAGS: readonly Flag[] = [
 const COMMAND_FLAGS = {
   submit: ['payload', 'wait', 'timeout', 'idempotency-key'],
   status: ['wait', 'timeout'],
+  cancel: [],
   watch: ['once', 'interval'],
   'dlq list': ['max'],
   'dlq redrive': ['max-per-second'],
@@ -127,6 +129,8 @@ function commandOf(name: Command['name'], args: readonly string[], values: Value
     }
     case 'status':
       return { name, jobId: arg('jobId'), wait: values.wait === true, timeoutSeconds };
+    case 'cancel':
+      return { name, jobId: arg('jobId') };
     case 'watch':
       if (args.length) throw usage('watch takes no arguments.');
       return { name, once: values.once === true, intervalSeconds: positiveNumber(values, 'interval', 2) };

@@ -13,7 +13,7 @@ export const EXIT = Object.freeze({
   NO_PERMISSION: 4,
   /** No such job (or it expired), or no such job type. */
   NOT_FOUND: 5,
-  /** `submit --wait` (or `status --wait`) ended with the job `failed`. */
+  /** `submit --wait` (or `status --wait`) ended with the job `failed` or `cancelled`. */
   JOB_FAILED: 6,
   /** The target refused the request: the API rejected the job (400/409/413), SQS refused the move or purge. */
   REFUSED: 7,

@@ -4,6 +4,7 @@ export const HELP = `qw: operate queue-workers jobs and queues.
 Usage:
   qw submit <type> --payload JSON|@file [--wait [--timeout S]] [--idempotency-key K]
   qw status <jobId> [--wait [--timeout S]]
+  qw cancel <jobId>                         a waiting job is cancelled; a running one is asked to stop
   qw watch [--once] [--interval S]          queues: visible, in flight, delayed, DLQ, oldest, jobs/s
   qw dlq list <type> [--max N]              dead letters with failure reason and attempt (left in place)
   qw dlq redrive <type> [--max-per-second N] send them back; their jobs go back to queued
@@ -24,6 +25,7 @@ Output:
 
 Exit codes:
   0 ok   1 unexpected error   2 usage   3 no target (no local runtime, no stack, endpoint down)
-  4 no permission   5 unknown job or job type   6 job failed (--wait)   7 refused by the API or SQS
+  4 no permission   5 unknown job or job type   6 job failed or cancelled (--wait)
+  7 refused by the API or SQS (a cancel of a finished job, too)
   8 aborted at the prompt   9 --wait timed out
 `;

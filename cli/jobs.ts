@@ -1,5 +1,5 @@
 import { CLIENT_ERROR_CODES, JobApiError } from '@queue-workers/client';
-import type { JobView } from '../lambda/shared/job.js';
+import { isTerminal, type JobView } from '../lambda/shared/job.js';
 import { fromApiError } from './api.js';
 import { CliError, EXIT, type ExitCode } from './errors.js';
 import { type CliIo, writeJson } from './io.js';
@@ -31,6 +31,8 @@ export function printJob(io: CliIo, job: JobView): void {
     ['attempts', String(job.attempts)],
     ['created', job.createdAt],
     ['updated', job.updatedAt],
+    ...(job.progress !== undefined ? [['progress', progressText(job.progress)]] : []),
+    ...(job.cancelRequested ? [['cancel', 'requested: the job was asked to stop']] : []),
     ...(job.result !== undefined ? [['result', JSON.stringify(job.result)]] : []),
     ...(job.error ? [['error', `${job.error.code}: ${job.error.message}`]] : []),
   ];
@@ -58,10 +60,20 @@ function maxAttemptsOnce(target: Target): (job: JobView) => Promise<number | und
   };
 }
 
-/** `running · attempt 1/3 · last error RETRYABLE: …`: what changed in a job, on one line. */
+/** A bar for a number (a percentage, by convention), or the object's JSON. */
+export function progressText(progress: NonNullable<JobView['progress']>): string {
+  if (typeof progress !== 'number') return JSON.stringify(progress);
+  const percent = Math.max(0, Math.min(100, progress));
+  const filled = Math.round(percent / 5);
+  return `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${Number(progress.toFixed(1))}%`;
+}
+
+/** `running · attempt 1/3 · [####....] 20% · last error RETRYABLE: …`: what changed in a job, on one line. */
 function progressLine(job: JobView, maxAttempts: number | undefined): string {
   const attempt = job.attempts ? `attempt ${job.attempts}${maxAttempts ? `/${maxAttempts}` : ''}` : 'not started';
-  return `${job.status} · ${attempt}${job.error ? ` · last error ${job.error.code}: ${job.error.message}` : ''}`;
+  const progress = job.progress !== undefined ? ` · ${progressText(job.progress)}` : '';
+  const asked = job.cancelRequested ? ' · asked to stop' : '';
+  return `${job.status} · ${attempt}${progress}${asked}${job.error ? ` · last error ${job.error.code}: ${job.error.message}` : ''}`;
 }
 
 /** Thrown by the progress display to stop waiting when Ctrl+C was pressed: the job goes on. */
@@ -93,7 +105,7 @@ export async function waitForJob(
     last = line;
     tick += 1;
     // Ctrl+C stops the waiting, not the read: the job as it is now is still shown.
-    if (io.signal?.aborted && job.status !== 'succeeded' && job.status !== 'failed') throw new StopWaiting();
+    if (io.signal?.aborted && !isTerminal(job.status)) throw new StopWaiting();
   };
   let job: JobView;
   try {
@@ -112,5 +124,5 @@ export async function waitForJob(
   if (live) io.stderr.write('\n');
   if (options.json) writeJson(io, job);
   else printJob(io, job);
-  return job.status === 'failed' ? EXIT.JOB_FAILED : EXIT.OK;
+  return job.status === 'succeeded' ? EXIT.OK : EXIT.JOB_FAILED;
 }

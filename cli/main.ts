@@ -1,4 +1,5 @@
 import { type Command, parseInvocation } from './args.js';
+import { cancel } from './commands/cancel.js';
 import { dlqList, dlqPurge, dlqRedrive } from './commands/dlq.js';
 import { schedules } from './commands/schedules.js';
 import { status } from './commands/status.js';
@@ -25,6 +26,8 @@ function dispatch(command: Command, json: boolean, target: Target, io: CliIo): P
       return submit(target, io, { ...command, json });
     case 'status':
       return status(target, io, { ...command, json });
+    case 'cancel':
+      return cancel(target, io, { ...command, json });
     case 'watch':
       return watch(target, io, { ...command, json });
     case 'dlq list':

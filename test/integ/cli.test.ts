@@ -74,6 +74,62 @@ describe('the local runtime state file', () => {
   });
 });
 
+describe('qw cancel', () => {
+  it('cancels a delayed job before it runs, so it never runs, and refuses a job that finished', async () => {
+    // Prepare: a webhook delivery, held back 3 s; the receiver counts what reaches it.
+    let delivered = 0;
+    const counter = createServer((req, res) => {
+      delivered += 1;
+      req.resume();
+      req.on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => counter.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(counter.address() as AddressInfo).port}/hook`;
+    const submitted = await api.request('POST', '/jobs', {
+      type: 'webhook.deliver',
+      payload: { url, body: { hello: 'world' } },
+      delaySeconds: 3,
+    });
+    const jobId = submitted.body.jobId as string;
+    try {
+      // Act
+      const res = await qw(['cancel', jobId]);
+      // Assess: cancelled now; 5 s later, past its delay, it still is, and nothing was delivered.
+      expect(res.code).toBe(EXIT.OK);
+      expect(res.stdout).toMatch(/status\s+cancelled/);
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(await api.job(jobId)).toMatchObject({ status: 'cancelled', attempts: 0 });
+      expect(delivered).toBe(0);
+      // A job that finished cannot be cancelled; a cancelled one can, again.
+      expect((await qw(['cancel', jobId])).code).toBe(EXIT.OK);
+      const done = await api.submit({ type: 'simulate', payload: {} });
+      await api.settled(done);
+      const refused = await qw(['cancel', done]);
+      expect(refused.code).toBe(EXIT.REFUSED);
+      expect(refused.stderr).toMatch(/already succeeded/);
+    } finally {
+      await new Promise((resolve) => counter.close(resolve));
+    }
+  });
+
+  it('asks a running job to stop; it ends cancelled, and --wait exits 6', async () => {
+    const jobId = await api.submit({ type: 'simulate', payload: { sleepMs: 2000, reportProgress: true } });
+    await waitFor(
+      () => api.job(jobId),
+      (j) => j.status === 'running',
+      { intervalMs: 50, what: 'the job to run' },
+    );
+
+    const asked = await qw(['cancel', jobId]);
+    const waited = await qw(['status', jobId, '--wait', '--timeout', '20']);
+
+    expect(asked.code).toBe(EXIT.OK);
+    expect(asked.stderr).toMatch(/asked to stop/);
+    expect(waited.code).toBe(EXIT.JOB_FAILED);
+    expect(waited.stdout).toMatch(/status\s+cancelled/);
+  });
+});
+
 describe('qw submit', () => {
   it('waits for a job, showing its progress, and exits 0 when it succeeds', async () => {
     // Long enough to be marked running (after markRunningAfterSeconds, 1 s), as a short job never is.
@@ -82,6 +138,14 @@ describe('qw submit', () => {
     expect(res.stderr).toMatch(/running · attempt 1\/3/);
     expect(res.stdout).toMatch(/status\s+succeeded/);
     expect(res.stdout).toMatch(/result\s+\{"attempt":1\}/);
+  });
+
+  it('shows the progress a job reports while it waits', async () => {
+    const res = await qw(['submit', 'simulate', '--payload', '{"sleepMs":1500,"reportProgress":true}', '--wait']);
+
+    expect(res.code).toBe(EXIT.OK);
+    expect(res.stderr).toMatch(/running · attempt 1\/3 · \[#+\.*\] \d+%/);
+    expect(res.stdout).toMatch(/progress\s+\[#{20}\] 100%/);
   });
 
   it('exits 6 when the job it waits for fails, naming the error', async () => {

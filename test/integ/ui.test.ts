@@ -87,6 +87,24 @@ describe('the local web dashboard', () => {
     expect(await page.locator('#detail').textContent()).toMatch(/"status": "succeeded"/);
   });
 
+  it("follows a running job's progress, and cancels it with the button", async () => {
+    // Prepare: ten reports over two seconds.
+    const jobId = await api.submit({ type: 'simulate', payload: { sleepMs: 2000, reportProgress: true } });
+    await page.fill('#lookup-id', jobId);
+    await page.click('#lookup button[type=submit]');
+    // Assess: a bar with the reported percentage while it runs.
+    await expect.poll(() => page.locator('#progress-text').textContent(), { timeout: 10_000 }).toMatch(/^\d+%$/);
+    expect(Number(await page.locator('#progress-bar').getAttribute('value'))).toBeGreaterThan(0);
+    // Act
+    await page.click('#cancel-job');
+    // Assess: asked to stop, then cancelled; the button goes.
+    await expect.poll(() => page.locator('#cancel-result').textContent()).toBe('running: asked to stop');
+    await expect
+      .poll(() => page.locator('#detail').textContent(), { timeout: 10_000 })
+      .toMatch(/"status": "cancelled"/);
+    expect(await page.locator('#cancel-job').isHidden()).toBe(true);
+  });
+
   it('lists the DLQ and redrives it with the button', async () => {
     // Prepare: a job that fails at once lands in the DLQ.
     const jobId = await api.submit({ type: 'simulate', payload: { fatal: true } });

@@ -134,14 +134,51 @@ async function refreshJobs() {
 async function showJob(jobId) {
   state.selectedJob = jobId;
   $('#lookup-id').value = jobId;
+  $('#cancel-result').textContent = '';
+  await refreshDetail();
+}
+
+/** Reads the job shown again: its status and progress move while it runs. */
+async function refreshDetail() {
+  const jobId = state.selectedJob;
+  if (!jobId) return;
   try {
     const job = await api(`/ui/api/jobs/${encodeURIComponent(jobId)}`);
     $('#detail').textContent = JSON.stringify(job, null, 2);
     $('#detail').className = '';
+    showProgress(job.progress);
+    $('#cancel-job').hidden = !['queued', 'retrying', 'running'].includes(job.status);
   } catch (error) {
     $('#detail').textContent = error.message;
     $('#detail').className = 'muted';
+    showProgress(undefined);
+    $('#cancel-job').hidden = true;
   }
+}
+
+/** A bar for a numeric progress (0 to 100), the JSON of an object one; nothing without progress. */
+function showProgress(progress) {
+  $('#job-progress').hidden = progress === undefined;
+  if (progress === undefined) return;
+  const numeric = typeof progress === 'number';
+  $('#progress-bar').hidden = !numeric;
+  if (numeric) $('#progress-bar').value = Math.max(0, Math.min(100, progress));
+  $('#progress-text').textContent = numeric ? `${progress}%` : JSON.stringify(progress);
+}
+
+/** Cancels the job shown through the API itself, as any client would. */
+async function cancelJob() {
+  const jobId = state.selectedJob;
+  if (!jobId) return;
+  const res = await fetch(`/jobs/${encodeURIComponent(jobId)}/cancel`, { method: 'POST' });
+  const body = await res.json();
+  $('#cancel-result').textContent =
+    res.status === 200
+      ? 'cancelled'
+      : res.status === 202
+        ? 'running: asked to stop'
+        : `HTTP ${res.status}: ${body.error?.message ?? body.message}`;
+  await Promise.allSettled([refreshDetail(), refreshJobs()]);
 }
 
 async function refreshDlq() {
@@ -233,8 +270,11 @@ $('#lookup').addEventListener('submit', (event) => {
 $('#dlq-type').addEventListener('change', () => refreshDlq());
 $('#redrive').addEventListener('click', () => redriveDlq());
 $('#submit').addEventListener('submit', submitJobs);
+$('#cancel-job').addEventListener('click', () => cancelJob());
 
 every(1000, refreshOverview);
 every(2000, refreshThroughput);
 every(1500, refreshJobs);
 every(2000, refreshDlq);
+// The job shown follows its progress and status.
+every(1000, refreshDetail);
