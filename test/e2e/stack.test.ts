@@ -88,6 +88,40 @@ describe('a worker that stops during the last attempt, on the emulator', () => {
   }, 480_000);
 });
 
+describe('cancellation on the emulator', () => {
+  it('cancels a delayed job before it runs, so it never runs; a finished job is a 409', async () => {
+    const api = new JobApiClient({ apiBase: deployment.apiBase, signed: true });
+    const res = await api.submit({ type: 'simulate', payload: {}, delaySeconds: 5 });
+
+    const cancelled = await api.jobs.cancel(res.body.jobId);
+    await new Promise((r) => setTimeout(r, 12_000));
+
+    expect(cancelled).toMatchObject({ jobId: res.body.jobId, status: 'cancelled' });
+    expect((await api.get(res.body.jobId)).body).toMatchObject({ status: 'cancelled', attempts: 0 });
+    const finished = await api.jobs.request('POST', `/jobs/${outcome.jobs.ok?.jobId}/cancel`);
+    expect(finished.status).toBe(409);
+    expect(finished.body).toMatchObject({ error: { code: 'JOB_FINISHED', details: { status: 'succeeded' } } });
+  }, 60_000);
+
+  it('asks a running job to stop; it stops through its signal and ends cancelled', async () => {
+    const api = new JobApiClient({ apiBase: deployment.apiBase, signed: true });
+    const res = await api.submit({ type: 'simulate', payload: { sleepMs: 20_000, reportProgress: true } });
+    const jobId = res.body.jobId;
+    const deadline = Date.now() + 60_000;
+    while ((await api.get(jobId)).body.status !== 'running' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+
+    const asked = await api.jobs.request('POST', `/jobs/${jobId}/cancel`);
+    const job = await api.waitForTerminal(jobId, 60_000);
+
+    expect(asked.status).toBe(202);
+    expect(asked.body).toMatchObject({ status: 'running', cancelRequested: true });
+    expect(job).toMatchObject({ status: 'cancelled', attempts: 1 });
+    expect(typeof job.progress).toBe('number');
+  }, 150_000);
+});
+
 describe('the deployed stack on the emulator', () => {
   it('runs a simulate job to succeeded on its first attempt', () => {
     expect(outcome.jobs.ok).toMatchObject({ status: 'succeeded', attempts: 1, result: { attempt: 1 } });
