@@ -40,6 +40,7 @@ export function getJobOperation(): JsonSchema {
         ...jsonContent(ref('Job'), JOB_VIEW_EXAMPLES),
         links: { RedriveDeadLetters: links.RedriveDeadLetters },
       },
+      '400': error('`consistent` is neither "true" nor "false".'),
       '404': error('No job has this id (or it expired after its retention).', { NOT_FOUND: NOT_FOUND_EXAMPLE }),
       '503': { ...error('The job store did not answer; retry the request.'), headers: retryAfter },
     },

@@ -102,6 +102,16 @@ function jobIdOf(event: APIGatewayProxyEvent): string {
   return jobId;
 }
 
+/** `?consistent=true|false`; any other value is a client's mistake, named, not silently read as false. */
+function consistentOf(event: APIGatewayProxyEvent): boolean {
+  const value = event.queryStringParameters?.consistent;
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ValidationError('The query parameter consistent is "true" or "false".', [
+    { path: 'consistent', message: 'Expected "true" or "false".' },
+  ]);
+}
+
 /** The store's own failure is a 503 to retry; our errors (404, 409) pass through. */
 function storeUnavailable(error: unknown): never {
   if (error instanceof QueueWorkersError) throw error;
@@ -112,7 +122,7 @@ async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGa
   const jobId = jobIdOf(event);
   // Eventually consistent, at half the cost, unless the caller asks: a status a second old is the usual trade.
   // A miss is read again consistently, so a job polled right after its POST is never a 404.
-  const consistent = event.queryStringParameters?.consistent === 'true';
+  const consistent = consistentOf(event);
   const read = (strongly: boolean) => deps.store.get(jobId, { consistent: strongly }).catch(storeUnavailable);
   const record = (await read(consistent)) ?? (consistent ? undefined : await read(true));
   if (!record) throw new NotFoundError(`No job with id "${jobId}".`, { jobId });

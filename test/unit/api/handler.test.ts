@@ -104,6 +104,25 @@ describe('API handler', () => {
     expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.ConsistentRead)).toEqual([true]);
   });
 
+  it('answers 400 naming consistent when it is neither true nor false, and reads nothing', async () => {
+    const handler = await loadHandler();
+    const res = await handler(
+      apiEvent({
+        method: 'GET',
+        resource: '/jobs/{jobId}',
+        path: '/jobs/abc',
+        pathParameters: { jobId: 'abc' },
+        query: { consistent: 'yes' },
+      }),
+      lambdaContext(),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({
+      error: { code: 'VALIDATION_ERROR', details: [{ path: 'consistent' }] },
+    });
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
   it('answers 503, not 500, when DynamoDB is down, and logs the cause', async () => {
     ddb.on(BatchWriteCommand).rejects(new Error('connect ECONNREFUSED'));
     const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);

@@ -144,6 +144,15 @@ const scenarios: Record<
       });
     },
   },
+  'get /jobs/{jobId} 400': {
+    event: apiEvent({
+      method: 'GET',
+      resource: '/jobs/{jobId}',
+      path: '/jobs/abc',
+      pathParameters: { jobId: 'abc' },
+      query: { consistent: '1' },
+    }),
+  },
   'get /jobs/{jobId} 404': { event: get('missing') },
   'get /jobs/{jobId} 503': {
     event: get('00000000-0000-4000-8000-000000000000'),
