@@ -1,5 +1,6 @@
 import type { LocalPlan } from '../plan.js';
 import type { CfnTemplate } from './cfn.js';
+import { readEventBuses, readEventRules } from './event-rules.js';
 import { readEventSources } from './event-sources.js';
 import { functionIndex, readFunctions } from './functions.js';
 import type { StackContext } from './identities.js';
@@ -29,6 +30,8 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
   const eventSources = readEventSources(ctx, index);
   const apis = readRestApis(ctx, index);
   const schedules = readSchedules(ctx, index);
+  const eventBuses = readEventBuses(ctx);
+  const eventRules = readEventRules(ctx, index, queues);
   return {
     stackName: stack.stackName,
     region: stack.region,
@@ -38,6 +41,8 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
     eventSources,
     apis,
     schedules,
+    eventBuses,
+    eventRules,
     notes: ctx.notes,
   };
 }

@@ -37,6 +37,8 @@ const plan = (parts: Partial<LocalPlan>): LocalPlan => ({
   eventSources: [],
   apis: [],
   schedules: [],
+  eventBuses: [],
+  eventRules: [],
   notes: [],
   ...parts,
 });
