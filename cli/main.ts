@@ -1,5 +1,6 @@
 import { type Command, parseInvocation } from './args.js';
 import { dlqList, dlqPurge, dlqRedrive } from './commands/dlq.js';
+import { events } from './commands/events.js';
 import { status } from './commands/status.js';
 import { submit } from './commands/submit.js';
 import { watch } from './commands/watch.js';
@@ -26,6 +27,8 @@ function dispatch(command: Command, json: boolean, target: Target, io: CliIo): P
       return status(target, io, { ...command, json });
     case 'watch':
       return watch(target, io, { ...command, json });
+    case 'events':
+      return events(target, io, { ...command, json });
     case 'dlq list':
       return dlqList(target, io, { ...command, json });
     case 'dlq redrive':

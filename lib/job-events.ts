@@ -3,7 +3,7 @@ import { EventBus, type EventBusProps } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/shared/config.js';
-import { EVENTBRIDGE_MAX_ENTRY_BYTES } from '../lambda/shared/job-events.js';
+import { EVENTBRIDGE_MAX_ENTRY_BYTES, JOB_EVENT_BUS_OUTPUT } from '../lambda/shared/job-events.js';
 
 /** Props of {@link JobEvents}. */
 export interface JobEventsProps {
@@ -25,9 +25,6 @@ export interface JobEventsProps {
    */
   readonly outputId?: string;
 }
-
-/** The stack output that names the job event bus. */
-export const JOB_EVENT_BUS_OUTPUT = 'JobEventBusName';
 
 /**
  * The stack's own event bus, which receives one `Job Succeeded` or `Job

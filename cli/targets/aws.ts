@@ -5,6 +5,7 @@ import { callApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import { cloudWatchRates } from '../rates.js';
 import { dataClients } from './clients.js';
+import { busTapFeed } from './event-tap.js';
 import { completeJobType } from './job-type.js';
 import { readStack } from './stack.js';
 import { DEFAULT_STACK, type Target, type TargetOptions } from './target.js';
@@ -58,6 +59,7 @@ export async function awsTarget(options: TargetOptions): Promise<Target> {
         ...(apiKey ? { headers: { 'x-api-key': apiKey } } : {}),
       }),
     rates: () => cloudWatchRates(clientConfig, stack.types),
+    ...(stack.eventBusName ? { events: busTapFeed(clientConfig, sqs, stack.eventBusName) } : {}),
     jobType: (name) => completeJobType(sqs, stack.types, name),
     close,
   };

@@ -6,6 +6,7 @@ import { LOCAL_REGION, THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.
 import { callApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import { dataClients } from './clients.js';
+import { busTapFeed } from './event-tap.js';
 import { completeJobType } from './job-type.js';
 import { readStack } from './stack.js';
 import { DEFAULT_STACK, type Target, type TargetOptions } from './target.js';
@@ -44,6 +45,7 @@ export async function emulatorTarget(options: TargetOptions): Promise<Target> {
     ratesSource: 'oldest and jobs/s: n/a on an emulator (no CloudWatch metrics)',
     manualRedrive: true,
     api: (method, apiPath, body) => callApi(`${apiBase}${apiPath}`, method, body, { signer }),
+    ...(stack.eventBusName ? { events: busTapFeed({ region, endpoint, credentials }, sqs, stack.eventBusName) } : {}),
     rates: async () => new Map(stack.types.map((t) => [t.type, { oldestAgeSeconds: null, jobsPerSecond: null }])),
     jobType: (name) => completeJobType(sqs, stack.types, name),
     close,

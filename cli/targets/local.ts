@@ -4,6 +4,7 @@ import { callApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Rates } from '../rates.js';
 import { dataClients } from './clients.js';
+import { localEventFeed } from './event-feed.js';
 import { completeJobType } from './job-type.js';
 import { retentionDaysOf } from './retention.js';
 import type { Target } from './target.js';
@@ -52,6 +53,7 @@ export async function localTarget(state: LocalState | undefined, stateFile: stri
       const data = (await res.json()) as { queues: ({ type: string } & Rates)[] };
       return new Map(data.queues.map((q) => [q.type, q]));
     },
+    events: localEventFeed(state.url),
     jobType: (name) => completeJobType(sqs, state.types, name),
     close,
   };

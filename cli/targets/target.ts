@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobTypeQueues } from '../../ops/job-types.js';
 import type { ApiResponse } from '../api.js';
 import type { Rates } from '../rates.js';
+import type { EventFeed } from './event-feed.js';
 
 /** Where `qw` sends its calls. */
 export type TargetKind = 'local' | 'emulator' | 'aws';
@@ -30,6 +31,8 @@ export interface Target {
   /** Calls the job API (signed where the target needs it). */
   api(method: string, apiPath: string, body?: unknown): Promise<ApiResponse>;
   rates(): Promise<ReadonlyMap<string, Rates>>;
+  /** The job events: kept by the local runtime, tapped on a deployed stack's bus; absent when it has no bus. */
+  readonly events?: EventFeed;
   /** The job type `name`, with its queue and DLQ ARNs and maxAttempts filled in. */
   jobType(name: string): Promise<Required<JobTypeQueues>>;
   close(): void;

@@ -4,6 +4,9 @@ import { errorInfo } from './errors.js';
 import type { JobErrorInfo } from './job.js';
 import type { FinishedJob, FinishedJobListener } from './job-finished.js';
 
+/** The stack output that names the job event bus: users' rules and `qw events` find the bus by it. */
+export const JOB_EVENT_BUS_OUTPUT = 'JobEventBusName';
+
 /** The `source` of every job event. */
 export const JOB_EVENT_SOURCE = 'queue-workers';
 

@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../cli/io.js';
+import { main } from '../../cli/main.js';
 import type { LocalRuntime } from '../../local/index.js';
 import { apiClient, captureOutput, queueRecorder, startFixtureRuntime, waitFor } from './helpers.js';
 
@@ -12,6 +18,8 @@ interface BusEventBody {
   readonly detail: { jobId: string; status: string; attempts: number; result?: unknown; error?: { code: string } };
 }
 
+const dir = mkdtempSync(path.join(tmpdir(), 'qw-events-'));
+const stateFile = path.join(dir, 'local.json');
 const output = captureOutput();
 let runtime: LocalRuntime;
 let api: ReturnType<typeof apiClient>;
@@ -19,7 +27,7 @@ let allEvents: ReturnType<typeof queueRecorder<BusEventBody>>;
 let failedJobs: ReturnType<typeof queueRecorder<Record<string, unknown>>>;
 
 beforeAll(async () => {
-  runtime = await startFixtureRuntime({ output });
+  runtime = await startFixtureRuntime({ output, stateFile });
   api = apiClient(runtime);
   const queueOf = (prefix: string) => {
     const q = runtime.plan().queues.find((x) => x.logicalId.startsWith(prefix));
@@ -34,7 +42,24 @@ afterAll(async () => {
   await allEvents?.stop();
   await failedJobs?.stop();
   await runtime?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
+
+/** Runs `qw` in this process against the test's runtime, until it ends or `signal` aborts. */
+async function qw(argv: string[], signal?: AbortSignal) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    stdin: Readable.from([]),
+    env: { QW_STATE_FILE: stateFile },
+    cwd: dir,
+    ...(signal ? { signal } : {}),
+  };
+  const code = main(argv, io);
+  return { code, stdout: () => stdout, stderr: () => stderr };
+}
 
 describe('job events on the local runtime', () => {
   it("routes one event per finished job to the rules' queues, a failed one reshaped by its input transformer", async () => {
@@ -109,5 +134,49 @@ describe('job events on the local runtime', () => {
     expect(banner).toMatch(/Events\s+\S*AllJobEvents\S* on bus \S*JobEventsBus\S* -> queue \S*JobEventsProbe/);
     expect(banner).toMatch(/EventBridge http:\/\/127\.0\.0\.1:\d+ \(PutEvents, in process\)/);
     expect(banner).toMatch(/NOTE\s+Event rules match exact value, prefix, .*; not emulated: cidr/);
+  });
+
+  it('qw events prints the recent job events with where they went, and --follow streams new ones until stopped', async () => {
+    // Prepare: one event kept before qw starts
+    const before = await api.submit({ type: 'simulate', payload: {} });
+    await api.settled(before);
+    await sleep(300);
+
+    // Act
+    const recent = await qw(['events', '--max', '500']);
+    const stop = new AbortController();
+    const follower = await qw(['events', '--follow', '--max', '1', '--json'], stop.signal);
+    await waitFor(
+      async () => follower.stderr(),
+      (err) => err.includes('Following'),
+      { timeoutMs: 10_000, intervalMs: 50, what: 'qw events --follow to listen' },
+    );
+    const after = await api.submit({ type: 'simulate', payload: { fatal: true } });
+    await api.settled(after);
+    await waitFor(
+      async () => follower.stdout(),
+      (out) => out.includes(after),
+      { timeoutMs: 10_000, intervalMs: 100, what: 'the new event in qw events --follow' },
+    );
+    stop.abort();
+
+    // Assess
+    expect(await recent.code).toBe(0);
+    expect(recent.stdout()).toMatch(
+      new RegExp(
+        String.raw`Job Succeeded  simulate ${before}  attempts 1\n    \S*AllJobEvents\S* -> sqs \S*JobEventsProbe\S* ok`,
+      ),
+    );
+    expect(await follower.code).toBe(0);
+    const followed = follower
+      .stdout()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: BusEventBody });
+    expect(followed.filter((f) => f.event.detail.jobId === after).map((f) => f.event['detail-type'])).toEqual([
+      'Job Failed',
+    ]);
+    // --max 1: the newest kept event first (the one before), then only what came after.
+    expect(followed[0]?.event.detail.jobId).toBe(before);
   });
 });
