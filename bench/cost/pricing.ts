@@ -71,6 +71,12 @@ export function billOf(report: UsageReport, jobs: number, roles: Roles): Bill {
       perJob(sum(of('dynamodb'), (o) => o.readUnits)),
       PRICES.dynamodbReadUnit.usd,
     ),
+    line(
+      'EventBridge',
+      'events (64 KB chunks)',
+      perJob(sum(of('events'), (o) => o.billedRequests)),
+      PRICES.eventBridgeEvent.usd,
+    ),
     line('CloudWatch Logs', 'bytes ingested', perJob(logBytes), PRICES.logsIngestedGb.usd / GB),
   ]);
 }

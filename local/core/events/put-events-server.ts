@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { callerOf } from '../metering/metering-proxy.js';
+import type { UsageMeter } from '../metering/usage.js';
 import { type PutEventsEntry, PutEventsError, type PutEventsResult } from './event-router.js';
 
 /** EventBridge's limit on a whole PutEvents request, in bytes. */
@@ -21,9 +23,12 @@ export type PutEventsHandler = (entries: readonly PutEventsEntry[]) => PutEvents
  * operation is refused as EventBridge refuses an unknown one: rules and buses
  * come from the template, not from calls.
  */
-export async function startEventsEndpoint(handler: () => PutEventsHandler | undefined): Promise<EventsEndpoint> {
+export async function startEventsEndpoint(
+  handler: () => PutEventsHandler | undefined,
+  meter?: UsageMeter,
+): Promise<EventsEndpoint> {
   const server = createServer((req, res) => {
-    serve(req, res, handler()).catch((error: Error) =>
+    serve(req, res, handler(), meter).catch((error: Error) =>
       reply(res, 500, { __type: 'InternalException', message: error.message }),
     );
   });
@@ -42,7 +47,12 @@ export async function startEventsEndpoint(handler: () => PutEventsHandler | unde
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, put: PutEventsHandler | undefined): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  put: PutEventsHandler | undefined,
+  meter: UsageMeter | undefined,
+): Promise<void> {
   const body = await readBody(req);
   const target = req.headers['x-amz-target'];
   if (req.method !== 'POST' || target !== 'AWSEvents.PutEvents') {
@@ -68,11 +78,26 @@ async function serve(req: IncomingMessage, res: ServerResponse, put: PutEventsHa
   try {
     const results = put(entries);
     const FailedEntryCount = results.filter((r) => 'ErrorCode' in r).length;
+    if (meter) {
+      const billed = entries.reduce((n, e, i) => n + (results[i] && 'EventId' in results[i] ? chunksOf(e) : 0), 0);
+      meter.call(callerOf(req.headers, meter), 'events', 'PutEvents', { billedRequests: billed });
+    }
     reply(res, 200, { FailedEntryCount, Entries: results });
   } catch (error) {
     if (!(error instanceof PutEventsError)) throw error;
     reply(res, 400, { __type: error.code, message: error.message });
   }
+}
+
+/** EventBridge bills each 64 KB chunk of an entry as one event; its size is the documented sum. */
+function chunksOf(entry: PutEventsEntry): number {
+  const bytes =
+    (entry.Time !== undefined ? 14 : 0) +
+    Buffer.byteLength(entry.Source ?? '') +
+    Buffer.byteLength(entry.DetailType ?? '') +
+    Buffer.byteLength(entry.Detail ?? '') +
+    (entry.Resources ?? []).reduce((n, r) => n + Buffer.byteLength(r), 0);
+  return Math.max(1, Math.ceil(bytes / (64 * 1024)));
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

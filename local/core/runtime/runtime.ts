@@ -67,7 +67,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     metering = await startMetering(settings.meter, emulators, () => app?.plan().tables ?? []);
     faults = await startFaults(settings.faults, metering);
     // Functions' PutEvents reach the router once the app runs; until then they are told to retry.
-    events = await startEventsEndpoint(() => app?.putEvents);
+    events = await startEventsEndpoint(() => app?.putEvents, settings.meter);
     app = new RunningApp(settings, front, { ...emulators, eventsEndpoint: events }, faults, metering);
   } catch (error) {
     await front.close();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventRouter } from '../../../../local/core/events/event-router.js';
 import { type EventsEndpoint, startEventsEndpoint } from '../../../../local/core/events/put-events-server.js';
 import { RecentEvents } from '../../../../local/core/events/recent-events.js';
+import { UsageMeter } from '../../../../local/core/metering/usage.js';
 import type { LocalPlan } from '../../../../local/core/plan.js';
 import { waitFor } from '../../../helpers/wait.js';
 
@@ -148,6 +149,45 @@ describe('the local EventBridge', () => {
       name: 'UnknownOperationException',
       message: expect.stringMatching(/PutEvents only, not PutRule/),
     });
+  });
+});
+
+describe('metering the local EventBridge', () => {
+  it('counts what the calling function publishes, each 64 KB chunk of an entry as one event, refused entries not at all', async () => {
+    // Prepare
+    const meter = new UsageMeter();
+    const metered = await startEventsEndpoint(() => (entries) => router.put(entries), meter);
+    const worker = new EventBridgeClient({
+      endpoint: metered.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      userAgentAppId: meter.appIdOf('SimulateWorker'),
+    });
+    const big = JSON.stringify({ blob: 'x'.repeat(70_000) });
+
+    // Act
+    await worker.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: 's', DetailType: 'd', Detail: '{}' },
+          { Source: 's', DetailType: 'd', Detail: big },
+          { Source: 's', DetailType: 'd', Detail: 'not json' },
+        ],
+      }),
+    );
+    worker.destroy();
+    await metered.stop();
+
+    // Assess
+    expect(meter.report().operations).toEqual([
+      expect.objectContaining({
+        caller: 'SimulateWorker',
+        service: 'events',
+        operation: 'PutEvents',
+        calls: 1,
+        billedRequests: 1 + 2,
+      }),
+    ]);
   });
 });
 
