@@ -78,13 +78,26 @@ export function entrySize(entry: PutEventsRequestEntry): number {
   return size;
 }
 
-/** The detail of `job`'s event, before any size limit. */
+/**
+ * The detail of `job`'s event, before any size limit. Exhaustive over the
+ * terminal statuses: a new one (`cancelled`) does not compile until it has its
+ * detail here and its detail-type in {@link JOB_EVENT_DETAIL_TYPES}.
+ */
 export function jobEventDetail(job: FinishedJob): JobEventDetail {
   const base = { jobId: job.jobId, type: job.type, attempts: job.attempts, finishedAt: job.finishedAt };
-  if (job.status === 'succeeded') {
-    return { ...base, status: 'succeeded', ...(job.result !== undefined ? { result: job.result } : {}) };
+  const status = job.status;
+  switch (status) {
+    case 'succeeded':
+      return { ...base, status, ...(job.result !== undefined ? { result: job.result } : {}) };
+    case 'failed':
+      return { ...base, status, error: job.error ?? { code: 'UNKNOWN', message: 'No error was recorded.' } };
+    default:
+      return assertNever(status);
   }
-  return { ...base, status: 'failed', error: job.error ?? { code: 'UNKNOWN', message: 'No error was recorded.' } };
+}
+
+function assertNever(status: never): never {
+  throw new Error(`No job event for status ${String(status)}.`);
 }
 
 /**
