@@ -8,6 +8,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   'idempotency-key': { type: 'string' },
   once: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
   interval: { type: 'string' },
   max: { type: 'string' },
   'max-per-second': { type: 'string' },
@@ -40,6 +41,7 @@ export type Command =
   | { readonly name: 'status'; readonly jobId: string; readonly wait: boolean; readonly timeoutSeconds: number }
   | { readonly name: 'cancel'; readonly jobId: string }
   | { readonly name: 'watch'; readonly once: boolean; readonly intervalSeconds: number }
+  | { readonly name: 'events'; readonly follow: boolean; readonly max: number }
   | { readonly name: 'dlq list'; readonly type: string; readonly max: number }
   | { readonly name: 'dlq redrive'; readonly type: string; readonly maxPerSecond?: number }
   | { readonly name: 'dlq purge'; readonly type: string; readonly yes: boolean }
@@ -69,6 +71,7 @@ const COMMAND_FLAGS = {
   status: ['wait', 'timeout'],
   cancel: [],
   watch: ['once', 'interval'],
+  events: ['follow', 'max'],
   'dlq list': ['max'],
   'dlq redrive': ['max-per-second'],
   'dlq purge': ['yes'],
@@ -134,6 +137,13 @@ function commandOf(name: Command['name'], args: readonly string[], values: Value
     case 'watch':
       if (args.length) throw usage('watch takes no arguments.');
       return { name, once: values.once === true, intervalSeconds: positiveNumber(values, 'interval', 2) };
+    case 'events':
+      if (args.length) throw usage('events takes no arguments.');
+      return {
+        name,
+        follow: values.follow === true,
+        max: Math.min(500, Math.floor(positiveNumber(values, 'max', 20))),
+      };
     case 'dlq list':
       return { name, type: arg('type'), max: positiveNumber(values, 'max', 100) };
     case 'dlq redrive': {

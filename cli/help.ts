@@ -6,6 +6,8 @@ Usage:
   qw status <jobId> [--wait [--timeout S]]
   qw cancel <jobId>                         a waiting job is cancelled; a running one is asked to stop
   qw watch [--once] [--interval S]          queues: visible, in flight, delayed, DLQ, oldest, jobs/s
+  qw events [--follow] [--max N]           job events: the last N kept locally; --follow streams them
+                                            (on a deployed stack, through a temporary rule and queue)
   qw dlq list <type> [--max N]              dead letters with failure reason and attempt (left in place)
   qw dlq redrive <type> [--max-per-second N] send them back; their jobs go back to queued
   qw dlq purge <type> [--yes]               delete them (asks first)

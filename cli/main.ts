@@ -1,6 +1,7 @@
 import { type Command, parseInvocation } from './args.js';
 import { cancel } from './commands/cancel.js';
 import { dlqList, dlqPurge, dlqRedrive } from './commands/dlq.js';
+import { events } from './commands/events.js';
 import { schedules } from './commands/schedules.js';
 import { status } from './commands/status.js';
 import { submit } from './commands/submit.js';
@@ -30,6 +31,8 @@ function dispatch(command: Command, json: boolean, target: Target, io: CliIo): P
       return cancel(target, io, { ...command, json });
     case 'watch':
       return watch(target, io, { ...command, json });
+    case 'events':
+      return events(target, io, { ...command, json });
     case 'dlq list':
       return dlqList(target, io, { ...command, json });
     case 'dlq redrive':

@@ -13,6 +13,7 @@ export type { ApiAuth } from './job-api.js';
 
 import { JobAlarms } from './job-alarms.js';
 import { JobDashboard } from './job-dashboard.js';
+import { JobEvents, type JobEventsProps } from './job-events.js';
 import { JobReconciler, type JobReconcilerProps } from './job-reconciler.js';
 import { JobSchedules } from './job-schedules.js';
 import { JobTable } from './job-table.js';
@@ -51,6 +52,11 @@ export interface QueueWorkersStackProps extends StackProps {
    * @default a minute of grace, five minutes before a job counts as stalled
    */
   readonly reconciler?: Pick<JobReconcilerProps, 'graceSeconds' | 'stalledAfterSeconds'>;
+  /**
+   * The job events' bus and size limit; see {@link JobEventsProps}.
+   * @default a bus of the stack's own, events of at most 64 KB
+   */
+  readonly jobEvents?: Pick<JobEventsProps, 'busProps' | 'maxEventBytes'>;
 }
 
 /** Output id for a job type's queue or DLQ URL: `QueueUrlWebhookDeliver`. */
@@ -68,6 +74,7 @@ export class QueueWorkersStack extends Stack {
   public readonly table: JobTable;
   public readonly queues: Readonly<Record<string, WorkQueue>>;
   public readonly workers: Readonly<Record<string, JobWorker>>;
+  public readonly events: JobEvents;
 
   constructor(scope: Construct, id: string, props: QueueWorkersStackProps = {}) {
     super(scope, id, props);
@@ -138,13 +145,18 @@ export class QueueWorkersStack extends Stack {
       new CfnOutput(this, 'ScheduleGroupName', { value: schedules.group.scheduleGroupName });
     }
 
-    new JobReconciler(this, 'Reconciler', {
+    const reconciler = new JobReconciler(this, 'Reconciler', {
       table: this.table,
       retentionDays,
       action: topic.action,
       ...props.reconciler,
       ...(logRetention ? { logRetention } : {}),
     });
+
+    // The finishers of jobs announce them: each worker, and the reconciler for the jobs it fails.
+    this.events = new JobEvents(this, 'JobEvents', props.jobEvents ?? {});
+    for (const worker of Object.values(workers)) this.events.grantPublish(worker.function);
+    this.events.grantPublish(reconciler.function);
 
     const dashboard = new JobDashboard(this, 'Dashboard', {
       api: this.api.api,

@@ -45,6 +45,12 @@ export const PRICES = {
     source:
       'https://aws.amazon.com/sqs/pricing/ ($0.40 per million; "Each 64 KB chunk of a payload is billed as 1 request")',
   },
+  eventBridgeEvent: {
+    usd: 1.0 / 1e6,
+    unit: 'custom event published; each 64 KB chunk of an entry is one',
+    source:
+      'https://aws.amazon.com/eventbridge/pricing/ ($1.00 per million custom events; "each 64 KB chunk of a payload is billed as 1 event"; delivery to AWS service targets is not charged)',
+  },
   dynamodbWriteUnit: {
     usd: 0.625 / 1e6,
     unit: 'on-demand write request unit',

@@ -71,6 +71,12 @@ export function billOf(report: UsageReport, jobs: number, roles: Roles): Bill {
       perJob(sum(of('dynamodb'), (o) => o.readUnits)),
       PRICES.dynamodbReadUnit.usd,
     ),
+    line(
+      'EventBridge',
+      'events (64 KB chunks)',
+      perJob(sum(of('events'), (o) => o.billedRequests)),
+      PRICES.eventBridgeEvent.usd,
+    ),
     line('CloudWatch Logs', 'bytes ingested', perJob(logBytes), PRICES.logsIngestedGb.usd / GB),
   ]);
 }
@@ -125,6 +131,8 @@ export function minimalBillOf(report: UsageReport, jobs: number, roles: Roles, i
     ),
     line('DynamoDB', 'write request units', 0, PRICES.dynamodbWriteUnit.usd),
     line('DynamoDB', 'read request units', 0, PRICES.dynamodbReadUnit.usd),
+    // The minimal pipeline announces nothing; the line keeps the two bills' lines side by side.
+    line('EventBridge', 'events (64 KB chunks)', 0, PRICES.eventBridgeEvent.usd),
     line(
       'CloudWatch Logs',
       'bytes ingested',

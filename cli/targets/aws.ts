@@ -3,6 +3,7 @@ import { callApi, jobApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import { cloudWatchRates } from '../rates.js';
 import { dataClients } from './clients.js';
+import { busTapFeed } from './event-tap.js';
 import { completeJobType } from './job-type.js';
 import { deployedSchedules } from './schedules.js';
 import { readStack } from './stack.js';
@@ -53,6 +54,7 @@ export async function awsTarget(options: TargetOptions): Promise<Target> {
     api: (method, apiPath, body) => callApi(jobs, method, apiPath, body),
     rates: () => cloudWatchRates(clientConfig, stack.types),
     schedules: () => deployedSchedules(clientConfig, stack.scheduleGroup),
+    ...(stack.eventBusName ? { events: busTapFeed(clientConfig, sqs, stack.eventBusName) } : {}),
     jobType: (name) => completeJobType(sqs, stack.types, name),
     close,
   };

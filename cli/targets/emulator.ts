@@ -4,6 +4,7 @@ import { LOCAL_REGION, THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.
 import { callApi, jobApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import { dataClients } from './clients.js';
+import { busTapFeed } from './event-tap.js';
 import { completeJobType } from './job-type.js';
 import { deployedSchedules } from './schedules.js';
 import { readStack } from './stack.js';
@@ -44,6 +45,7 @@ export async function emulatorTarget(options: TargetOptions): Promise<Target> {
     manualRedrive: true,
     jobs,
     api: (method, apiPath, body) => callApi(jobs, method, apiPath, body),
+    ...(stack.eventBusName ? { events: busTapFeed({ region, endpoint, credentials }, sqs, stack.eventBusName) } : {}),
     rates: async () => new Map(stack.types.map((t) => [t.type, { oldestAgeSeconds: null, jobsPerSecond: null }])),
     schedules: () => deployedSchedules({ region, endpoint, credentials }, stack.scheduleGroup),
     jobType: (name) => completeJobType(sqs, stack.types, name),

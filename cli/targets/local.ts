@@ -5,6 +5,7 @@ import { callApi, jobApi } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Rates } from '../rates.js';
 import { dataClients } from './clients.js';
+import { localEventFeed } from './event-feed.js';
 import { completeJobType } from './job-type.js';
 import { retentionDaysOf } from './retention.js';
 import type { Target } from './target.js';
@@ -62,6 +63,7 @@ export async function localTarget(state: LocalState | undefined, stateFile: stri
       if (res.status === 404) return [];
       return ((await res.json()) as { schedules: ScheduleRow[] }).schedules;
     },
+    events: localEventFeed(state.url),
     jobType: (name) => completeJobType(sqs, state.types, name),
     close,
   };

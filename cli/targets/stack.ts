@@ -5,8 +5,10 @@ import {
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { jobTypeNames } from '../../lambda/jobs/registry.js';
+import { JOB_EVENT_BUS_OUTPUT } from '../../lambda/shared/job-events.js';
 import { type JobTypeQueues, jobTypeOfOutputSuffix, jobTypeOfQueueName, queueNameOf } from '../../ops/job-types.js';
 import { CliError, EXIT, fromAwsError } from '../errors.js';
+
 import { retentionDaysOf } from './retention.js';
 
 /** What `qw` needs of a deployed queue-workers stack, read from CloudFormation. */
@@ -19,6 +21,8 @@ export interface DeployedStack {
   readonly types: readonly JobTypeQueues[];
   /** The `ScheduleGroupName` output: the group of the stack's schedules; absent when it has none. */
   readonly scheduleGroup?: string;
+  /** The `JobEventBusName` output; absent on a stack deployed before job events. */
+  readonly eventBusName?: string;
   /** The RestApi's physical id, which emulators serve the API by; absent when the resource list was not readable. */
   readonly restApiId?: string;
 }
@@ -104,6 +108,7 @@ export async function readStack(
       );
     }
     const restApiId = await restApiIdOf(cfn, stackName);
+    const eventBusName = outputs[JOB_EVENT_BUS_OUTPUT];
     return {
       stackName,
       apiUrl,
@@ -112,6 +117,7 @@ export async function readStack(
       types,
       ...(outputs.ScheduleGroupName ? { scheduleGroup: outputs.ScheduleGroupName } : {}),
       ...(restApiId ? { restApiId } : {}),
+      ...(eventBusName ? { eventBusName } : {}),
     };
   } finally {
     cfn.destroy();

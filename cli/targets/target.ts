@@ -5,6 +5,7 @@ import type { JobTypeQueues } from '../../ops/job-types.js';
 import type { ScheduleRow } from '../../ops/schedules.js';
 import type { ApiResponse } from '../api.js';
 import type { Rates } from '../rates.js';
+import type { EventFeed } from './event-feed.js';
 
 /** Where `qw` sends its calls. */
 export type TargetKind = 'local' | 'emulator' | 'aws';
@@ -36,6 +37,8 @@ export interface Target {
   rates(): Promise<ReadonlyMap<string, Rates>>;
   /** The stack's EventBridge Scheduler schedules, with their next firing. */
   schedules(): Promise<readonly ScheduleRow[]>;
+  /** The job events: kept by the local runtime, tapped on a deployed stack's bus; absent when it has no bus. */
+  readonly events?: EventFeed;
   /** The job type `name`, with its queue and DLQ ARNs and maxAttempts filled in. */
   jobType(name: string): Promise<Required<JobTypeQueues>>;
   close(): void;

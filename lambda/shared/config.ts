@@ -29,6 +29,10 @@ export const ENV = Object.freeze({
   reconcilerGraceSeconds: 'RECONCILER_GRACE_SECONDS',
   /** Optional: seconds after an earlier lease ends before the reconciler reports the job stalled. */
   reconcilerStalledAfterSeconds: 'RECONCILER_STALLED_AFTER_SECONDS',
+  /** The stack's job event bus, where the worker and the reconciler announce finished jobs. */
+  eventBusName: 'JOB_EVENT_BUS_NAME',
+  /** Optional: the largest job event in bytes; a larger result is left out of its event. */
+  maxEventBytes: 'JOB_EVENT_MAX_BYTES',
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -153,4 +157,24 @@ export function loadReconcilerConfig(env: Env): ReconcilerConfig {
   };
   r.check('Reconciler');
   return Object.freeze(config);
+}
+
+/** Where finished jobs are announced: the worker's and the reconciler's job events. */
+export interface JobEventsConfig {
+  readonly busName: string;
+  /**
+   * The largest event sent, in bytes as EventBridge counts them; a result that
+   * would take an event over it is left out, and the event says so.
+   * @default 65,536 (one billing chunk), at most 1 MiB (EventBridge's limit)
+   */
+  readonly maxEventBytes?: number;
+}
+
+/** Parses the job events' settings once, naming everything that is missing. */
+export function loadJobEventsConfig(env: Env): JobEventsConfig {
+  const r = reader(env);
+  const busName = r.required(ENV.eventBusName);
+  const maxEventBytes = env[ENV.maxEventBytes] ? r.positiveInt(ENV.maxEventBytes, 0) : undefined;
+  r.check('Job events');
+  return Object.freeze({ busName, ...(maxEventBytes !== undefined ? { maxEventBytes } : {}) });
 }

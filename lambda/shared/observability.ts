@@ -28,6 +28,8 @@ export const JOB_METRICS = Object.freeze({
   leaseExpired: 'leaseExpired',
   /** Jobs whose lease ended long ago on an earlier attempt with no new attempt started (reconciler). */
   stalled: 'stalled',
+  /** Job events EventBridge did not take (the call or the entry failed); the jobs themselves are unaffected. */
+  eventsNotPublished: 'eventsNotPublished',
 });
 
 /** The name of one of {@link JOB_METRICS}. */

@@ -41,6 +41,7 @@ const ENDPOINTS: readonly { readonly method: 'GET' | 'POST'; readonly path: stri
   { method: 'GET', path: 'dlq/:type', handle: listDlq },
   { method: 'GET', path: 'schedules', handle: listSchedules },
   { method: 'POST', path: 'dlq/:type/redrive', handle: redriveDlq },
+  { method: 'GET', path: 'events', handle: listEvents },
 ];
 
 /** Answers a request under `/ui/api/`; errors are thrown for the caller to answer. */
@@ -184,4 +185,18 @@ async function listSchedules(_request: EndpointRequest, deps: DashboardDeps): Pr
     };
   });
   return { schedules: schedules.sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+/**
+ * The events put on the local buses, oldest first, with each rule target they
+ * went to: those after `after` (a cursor: the `next` of the previous answer),
+ * at most `limit` of the newest.
+ */
+async function listEvents({ query }: EndpointRequest, deps: DashboardDeps) {
+  const after = Math.max(0, Math.floor(Number(query.get('after') ?? 0)) || 0);
+  const limit = clamp(Number(query.get('limit') ?? 100), 1, 500);
+  const newest = deps.runtime.recentEvents(0, 1)[0]?.seq ?? 0;
+  // A cursor beyond the newest event is from before a restart: start again from the oldest kept.
+  const events = deps.runtime.recentEvents(after > newest ? 0 : after, limit);
+  return { events, next: events.at(-1)?.seq ?? Math.min(after, newest) };
 }

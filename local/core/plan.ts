@@ -126,6 +126,46 @@ export interface SchedulerScheduleDef {
   readonly deadLetterQueueName?: string;
 }
 
+/** An EventBridge bus the template declares. */
+export interface EventBusDef {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+}
+
+/** What a rule's target receives: the event, a constant, a part of the event, or a template filled from it. */
+export type TargetInputDef =
+  | { readonly kind: 'event' }
+  | { readonly kind: 'constant'; readonly json: string }
+  | { readonly kind: 'path'; readonly path: string }
+  | {
+      readonly kind: 'transformer';
+      readonly pathsMap: Readonly<Record<string, string>>;
+      readonly template: string;
+    };
+
+/** A target of an event rule that runs locally: a queue or a function of the stack. */
+export type EventTargetDef = {
+  readonly id: string;
+  readonly input: TargetInputDef;
+} & (
+  | { readonly kind: 'sqs'; readonly queueLogicalId: string; readonly messageGroupId?: string }
+  | { readonly kind: 'lambda'; readonly functionLogicalId: string }
+);
+
+/** An EventBridge rule with an event pattern, and its local targets. */
+export interface EventRuleDef {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  /** The bus it is on: `default` unless it names another. */
+  readonly busName: string;
+  /** The EventPattern, parsed. */
+  readonly pattern: unknown;
+  readonly enabled: boolean;
+  readonly targets: readonly EventTargetDef[];
+}
+
 /** One method of an API Gateway resource. */
 export interface MethodDef {
   readonly httpMethod: string;
@@ -178,6 +218,9 @@ export interface LocalPlan {
   readonly schedules: readonly ScheduleDef[];
   /** EventBridge Scheduler schedules whose targets run locally. */
   readonly schedulerSchedules: readonly SchedulerScheduleDef[];
+  readonly eventBuses: readonly EventBusDef[];
+  /** Rules with an event pattern, on any bus. */
+  readonly eventRules: readonly EventRuleDef[];
   /** Things the template declares that behave differently locally, to print at start-up. */
   readonly notes: readonly string[];
 }

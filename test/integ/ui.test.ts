@@ -129,6 +129,23 @@ describe('the local web dashboard', () => {
     expect(again.attempts).toBe(1);
   });
 
+  it("lists job events with the rule targets they went to, and shows the job when an event's row is clicked", async () => {
+    // Prepare: a job that succeeds, whose event the fixture app's rule routes to its probe queue.
+    const jobId = await api.submit({ type: 'simulate', payload: {} });
+    await api.settled(jobId);
+
+    // Act
+    const row = page.locator(`#events tbody tr[data-job-id="${jobId}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    await expect.poll(() => row.locator('td.deliveries').textContent(), { timeout: 5_000 }).toMatch(/^✓ /);
+    await row.click();
+
+    // Assess
+    expect(await row.getAttribute('data-detail-type')).toBe('Job Succeeded');
+    expect(await row.locator('td.deliveries').textContent()).toMatch(/✓ \S*AllJobEvents\S* → sqs \S*JobEventsProbe/);
+    await expect.poll(() => page.locator('#detail').textContent()).toContain(`"jobId": "${jobId}"`);
+  });
+
   it('saves a screenshot with work in progress', async () => {
     // Slow jobs, so the screenshot shows messages in flight and a rate.
     await api.request('POST', '/jobs/batch', {

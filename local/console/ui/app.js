@@ -245,6 +245,34 @@ async function submitJobs(event) {
   await Promise.allSettled([refreshOverview(), refreshJobs()]);
 }
 
+function deliveryText(d) {
+  const mark = d.status === 'delivered' ? '✓' : d.status === 'failed' ? '✗' : '…';
+  return `${mark} ${d.rule} → ${d.target}${d.error ? ` (${d.error})` : ''}`;
+}
+
+async function refreshEvents() {
+  const data = await api('/ui/api/events?limit=25');
+  const rows = data.events.reverse().map((e) => {
+    const detail = e.event.detail ?? {};
+    const jobId = typeof detail.jobId === 'string' ? detail.jobId : undefined;
+    const job = jobId ? `${detail.type ?? ''} ${jobId}` : e.event.source;
+    const delivered = e.deliveries.length ? e.deliveries.map(deliveryText).join('\n') : 'no rule matched';
+    const row = el(
+      'tr',
+      { className: jobId ? 'clickable' : '', dataset: { jobId: jobId ?? '', detailType: e.event['detail-type'] } },
+      cell(time(e.event.time)),
+      cell(e.event['detail-type']),
+      cell(job, 'mono'),
+      cell(detail.attempts, 'num'),
+      cell(delivered, 'deliveries'),
+    );
+    if (jobId) row.addEventListener('click', () => showJob(jobId));
+    return row;
+  });
+  $('#events tbody').replaceChildren(...rows);
+  $('#events-note').textContent = rows.length ? '' : 'No events yet: they appear as jobs finish.';
+}
+
 function every(ms, fn) {
   const run = () =>
     fn()
@@ -278,3 +306,4 @@ every(1500, refreshJobs);
 every(2000, refreshDlq);
 // The job shown follows its progress and status.
 every(1000, refreshDetail);
+every(1500, refreshEvents);

@@ -7,7 +7,7 @@
  */
 
 /** The services the meter sees. */
-export type MeteredService = 'apigateway' | 'sqs' | 'dynamodb';
+export type MeteredService = 'apigateway' | 'sqs' | 'dynamodb' | 'events';
 
 /** One caller's calls to one operation of one service. */
 export interface OperationUsage {
@@ -17,7 +17,7 @@ export interface OperationUsage {
   readonly operation: string;
   /** Calls answered (whatever their outcome), faults excepted. */
   readonly calls: number;
-  /** What the calls are billed as: SQS counts each 64 KB chunk of a payload as a request. */
+  /** What the calls are billed as: SQS counts each 64 KB chunk of a payload as a request, EventBridge as an event. */
   readonly billedRequests: number;
   /** DynamoDB read request units. */
   readonly readUnits: number;

@@ -1,3 +1,4 @@
+import { SUPPORTED_OPERATORS } from '../events/pattern.js';
 import type { LocalPlan } from '../plan.js';
 import type { ScheduleState } from '../schedules/schedule-runner.js';
 import { DEFAULT_POLLERS } from '../sqs/sqs-poller.js';
@@ -9,6 +10,8 @@ export interface BannerInput {
   readonly url: string;
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The local EventBridge (PutEvents), which functions get as AWS_ENDPOINT_URL_EVENTBRIDGE. */
+  readonly eventsEndpoint?: string;
   /** The note on the concurrency limit, if it holds anything back. */
   readonly concurrencyNote?: string;
   /** What the runtime breaks on purpose (QW_FAULTS), if anything. */
@@ -36,9 +39,13 @@ export function bannerText(input: BannerInput): string {
   if (plan.eventSources.length) rows.push({ label: 'Pollers', text: pollerLines(plan).join('\n') });
   const schedules = [...scheduleLines(plan), ...schedulerLines(plan, input.schedules ?? [])];
   if (schedules.length) rows.push({ label: 'Schedules', text: schedules.join('\n') });
+  const rules = eventRuleLines(plan);
+  if (rules.length) rows.push({ label: 'Events', text: rules.join('\n') });
   rows.push({
     label: 'SQS',
-    text: `${input.sqsEndpoint} (fauxqs)   DynamoDB ${input.dynamodbEndpoint} (dynalite)`,
+    text: `${input.sqsEndpoint} (fauxqs)   DynamoDB ${input.dynamodbEndpoint} (dynalite)${
+      input.eventsEndpoint ? `\nEventBridge ${input.eventsEndpoint} (PutEvents, in process)` : ''
+    }`,
   });
   for (const note of notesOf(plan, input.concurrencyNote)) rows.push({ label: 'NOTE', text: note });
   if (input.faultNote) rows.push({ label: 'FAULTS', text: input.faultNote });
@@ -89,6 +96,20 @@ function schedulerLines(plan: LocalPlan, states: readonly ScheduleState[]): stri
   });
 }
 
+/** One line per enabled rule with an event pattern: its bus, and where it delivers. */
+function eventRuleLines(plan: LocalPlan): string[] {
+  return plan.eventRules
+    .filter((r) => r.enabled && r.targets.length)
+    .map((r) => {
+      const targets = r.targets.map((t) =>
+        t.kind === 'sqs'
+          ? `queue ${plan.queues.find((q) => q.logicalId === t.queueLogicalId)?.name}`
+          : plan.functions.find((f) => f.logicalId === t.functionLogicalId)?.displayName,
+      );
+      return `${r.name} on bus ${r.busName} -> ${targets.join(', ')}`;
+    });
+}
+
 /** What behaves differently locally: authorization, TTL, the template's own notes, then the concurrency limit. */
 function notesOf(plan: LocalPlan, concurrencyNote: string | undefined): string[] {
   const notes: string[] = [];
@@ -107,6 +128,11 @@ function notesOf(plan: LocalPlan, concurrencyNote: string | undefined): string[]
         `Table ${table.name}: dynalite has no TTL; the runtime deletes items past "${table.ttlAttribute}" every minute.`,
       );
     }
+  }
+  if (plan.eventRules.length) {
+    notes.push(
+      `Event rules match ${SUPPORTED_OPERATORS.join(', ')}; not emulated: cidr and later operators, archives and replays, target retries and DLQs, cross-account and API destination targets.`,
+    );
   }
   notes.push(...plan.notes);
   if (concurrencyNote) notes.push(concurrencyNote);

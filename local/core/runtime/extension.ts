@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { RoutedEvent } from '../events/event-router.js';
 import type { EventSourceDef, LocalPlan, QueueDef } from '../plan.js';
 import type { ScheduleState } from '../schedules/schedule-runner.js';
 import type { BatchOutcome } from '../sqs/sqs-poller.js';
@@ -31,6 +32,14 @@ export interface RuntimeView {
   schedules(): readonly ScheduleState[];
   /** Where the runtime writes; an extension's own notices go here too. */
   readonly output: Output;
+  /** The local EventBridge's PutEvents endpoint. */
+  readonly eventsEndpoint: string;
+  /**
+   * Events put on the local buses, oldest first, with each rule target they
+   * were delivered to: those after sequence number `after` (0 for every one
+   * kept), at most the `limit` newest. The runtime keeps the last 500.
+   */
+  recentEvents(after?: number, limit?: number): readonly RoutedEvent[];
 }
 
 /** One batch an event source processed: received, invoked, and what succeeded deleted. */

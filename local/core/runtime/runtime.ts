@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { handleApiRequest } from '../api-gateway/serve-api.js';
 import { type Emulators, startEmulators } from '../emulators/emulators.js';
+import { EventRouter } from '../events/event-router.js';
+import { type EventsEndpoint, startEventsEndpoint } from '../events/put-events-server.js';
 import { type ActiveFaults, startFaults } from '../faults/faults.js';
 import { LOCAL_ACCOUNT } from '../local-aws.js';
 import { type ActiveMetering, startMetering } from '../metering/metering.js';
@@ -56,6 +59,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
   let emulators: Emulators | undefined;
   let metering: ActiveMetering | undefined;
   let faults: ActiveFaults | undefined;
+  let events: EventsEndpoint | undefined;
   let app: RunningApp | undefined;
   try {
     const stack = await synthesize(settings);
@@ -66,9 +70,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     // Functions -> fault proxy -> metering proxy -> emulator: a call failed on purpose is not counted.
     metering = await startMetering(settings.meter, emulators, () => app?.plan().tables ?? []);
     faults = await startFaults(settings.faults, metering);
-    app = new RunningApp(settings, front, emulators, faults, metering);
+    // Functions' PutEvents reach the router once the app runs; until then they are told to retry.
+    events = await startEventsEndpoint(() => app?.putEvents, settings.meter);
+    app = new RunningApp(settings, front, { ...emulators, eventsEndpoint: events }, faults, metering);
   } catch (error) {
     await front.close();
+    await events?.stop();
     await faults?.stop();
     await metering?.stop();
     await emulators?.stop();
@@ -111,6 +118,7 @@ function synthOptions(settings: RuntimeSettings): Omit<SynthOptions, 'mode'> {
 class RunningApp implements LocalRuntime {
   private current: LocalPlan;
   private readonly workloads: Workloads;
+  private readonly router: EventRouter;
   private readonly extensions: readonly RuntimeExtension[];
   private readonly code: CodeReloader;
   private indexed: Promise<void> = Promise.resolve();
@@ -122,7 +130,7 @@ class RunningApp implements LocalRuntime {
   constructor(
     private readonly settings: RuntimeSettings,
     private readonly front: HttpFront,
-    private readonly emulators: Emulators,
+    private readonly emulators: Emulators & { readonly eventsEndpoint: EventsEndpoint },
     private readonly faults: ActiveFaults,
     private readonly metering: ActiveMetering,
   ) {
@@ -132,6 +140,7 @@ class RunningApp implements LocalRuntime {
       // Functions reach the emulators through the fault proxies, when faults are asked for.
       sqsEndpoint: faults.sqsEndpoint,
       dynamodbEndpoint: faults.dynamodbEndpoint,
+      eventsEndpoint: emulators.eventsEndpoint.endpoint,
       ...(faults.draw ? { fault: faults.draw } : {}),
       ...(settings.meter ? { meter: settings.meter } : {}),
       pollerSqs: emulators.pollerSqs,
@@ -145,6 +154,24 @@ class RunningApp implements LocalRuntime {
         for (const e of this.extensions) e.batchProcessed?.(batch);
       },
     });
+    this.router = new EventRouter({
+      plan: () => this.current,
+      sendMessage: async (queueName, body, group) => {
+        await emulators.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: emulators.queueUrl(queueName),
+            MessageBody: body,
+            ...(group ? { MessageGroupId: group.groupId, MessageDeduplicationId: group.dedupId } : {}),
+          }),
+        );
+      },
+      invoke: (logicalId, event) => {
+        const fn = this.workloads.function(logicalId);
+        if (!fn) return Promise.reject(new Error(`no local function ${logicalId}`));
+        return fn.invoke(event);
+      },
+      log: (line) => settings.output.info(`[events] ${line}`),
+    });
     const view = this.view();
     this.extensions = settings.extensions.map((create) => create(view));
   }
@@ -152,6 +179,9 @@ class RunningApp implements LocalRuntime {
   get url(): string {
     return this.front.url;
   }
+
+  /** PutEvents, as the local EventBridge endpoint hands it the entries. */
+  readonly putEvents = (entries: Parameters<EventRouter['put']>[0]) => this.router.put(entries);
 
   get region(): string {
     return this.current.region;
@@ -220,6 +250,7 @@ class RunningApp implements LocalRuntime {
       await this.reloading;
       // Requests in flight finish as their invocations do; the pollers' batches too.
       await this.front.close(() => this.workloads.stop());
+      await this.emulators.eventsEndpoint.stop();
       await this.faults.stop();
       await this.metering.stop();
       await this.emulators.stop();
@@ -323,6 +354,7 @@ class RunningApp implements LocalRuntime {
         url: this.url,
         sqsEndpoint: this.sqsEndpoint,
         dynamodbEndpoint: this.dynamodbEndpoint,
+        eventsEndpoint: this.emulators.eventsEndpoint.endpoint,
         ...(note ? { concurrencyNote: note } : {}),
         ...(this.faults.note ? { faultNote: this.faults.note } : {}),
         schedules: this.workloads.scheduleStates(),
@@ -357,6 +389,8 @@ class RunningApp implements LocalRuntime {
       queueUrl: this.emulators.queueUrl,
       schedules: () => this.workloads.scheduleStates(),
       output: this.settings.output,
+      eventsEndpoint: this.emulators.eventsEndpoint.endpoint,
+      recentEvents: (after, limit) => this.router.recent.list(after, limit),
     };
   }
 }

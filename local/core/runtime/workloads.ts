@@ -16,6 +16,8 @@ import type { ProcessedBatch } from './extension.js';
 export interface WorkloadsOptions {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The local EventBridge's PutEvents endpoint. */
+  readonly eventsEndpoint: string;
   readonly pollerSqs: PollerSqs;
   readonly queueUrl: (queueName: string) => string;
   /** PATH of the host, which functions get as Lambda gives them its own. */
@@ -65,6 +67,7 @@ export class Workloads {
       // The SDK's service-specific endpoint settings: handlers need no local-mode code.
       AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: options.eventsEndpoint,
       PATH: options.path,
       LANG: 'en_US.UTF-8',
       NODE_ENV: 'production',

@@ -1,5 +1,6 @@
 import type { LocalPlan } from '../plan.js';
 import type { CfnTemplate } from './cfn.js';
+import { readEventBuses, readEventRules } from './event-rules.js';
 import { readEventSources } from './event-sources.js';
 import { functionIndex, readFunctions } from './functions.js';
 import type { StackContext } from './identities.js';
@@ -31,6 +32,8 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
   const apis = readRestApis(ctx, index);
   const schedules = readSchedules(ctx, index);
   const schedulerSchedules = readSchedulerSchedules(ctx, index);
+  const eventBuses = readEventBuses(ctx);
+  const eventRules = readEventRules(ctx, index, queues);
   return {
     stackName: stack.stackName,
     region: stack.region,
@@ -41,6 +44,8 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
     apis,
     schedules,
     schedulerSchedules,
+    eventBuses,
+    eventRules,
     notes: ctx.notes,
   };
 }

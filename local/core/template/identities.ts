@@ -73,12 +73,14 @@ function identityOf(
     case 'AWS::ApiGateway::Resource':
       return { ref: localResourceId(logicalId), emulated: true, attributes: {} };
     case 'AWS::Events::Rule': {
-      // A rule's Ref is its name; scheduled rules run locally (see template/schedules.ts).
+      // A rule's Ref is its name. Scheduled rules and rules with a pattern on a local bus run locally
+      // (template/schedules.ts, template/event-rules.ts).
       const name = text(p.Name) ?? generated(64);
+      const bus = busNameOf(p.EventBusName, resources, stack);
       return {
         ref: name,
-        emulated: text(p.ScheduleExpression) !== undefined,
-        attributes: { Arn: arn('events', `rule/${name}`) },
+        emulated: text(p.ScheduleExpression) !== undefined || p.EventPattern !== undefined,
+        attributes: { Arn: arn('events', bus && bus !== 'default' ? `rule/${bus}/${name}` : `rule/${name}`) },
       };
     }
     case 'AWS::Scheduler::ScheduleGroup': {
@@ -94,9 +96,31 @@ function identityOf(
         : (text(p.GroupName) ?? 'default');
       return { ref: name, emulated: true, attributes: { Arn: arn('scheduler', `schedule/${group}/${name}`) } };
     }
+    case 'AWS::Events::EventBus': {
+      // A bus's Ref is its name, as CloudFormation has it; the runtime routes what is put on it.
+      const name = busNameOf({ Ref: logicalId }, resources, stack) as string;
+      return { ref: name, emulated: true, attributes: { Arn: arn('events', `event-bus/${name}`), Name: name } };
+    }
     default:
       return placeholderIdentity(resource.Type, generated(64), arn);
   }
+}
+
+/**
+ * The name of the bus a rule's EventBusName gives: a name, an ARN, or a Ref or
+ * Fn::GetAtt of a bus of the template (named by CloudFormation when unnamed).
+ */
+function busNameOf(
+  value: unknown,
+  resources: Readonly<Record<string, CfnResource>>,
+  stack: StackContext,
+): string | undefined {
+  if (typeof value === 'string') return value.includes(':event-bus/') ? value.split(':event-bus/')[1] : value;
+  const ref = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
+  const id = ref?.Ref ?? ref?.['Fn::GetAtt']?.[0];
+  const bus = id ? resources[id] : undefined;
+  if (!id || bus?.Type !== 'AWS::Events::EventBus') return undefined;
+  return text(bus.Properties?.Name) ?? `${stack.stackName}-${id}`.slice(0, 256);
 }
 
 /** A resource the runtime does not emulate: a made-up name, and an ARN for every `*Arn` attribute. */

@@ -4,18 +4,15 @@ import type { ReadingContext } from './reading-context.js';
 
 /**
  * Every `AWS::Events::Rule` with a `ScheduleExpression`, with the local
- * functions among its targets. Other targets, and rules that match events
- * rather than run on a schedule, are noted and left out.
+ * functions among its targets. Other targets are noted and left out; rules
+ * that match events are read by template/event-rules.ts.
  */
 export function readSchedules(ctx: ReadingContext, functionIndex: ReadonlyMap<string, string>): ScheduleDef[] {
   const schedules: ScheduleDef[] = [];
   for (const [logicalId, resource] of resourcesOfType(ctx.template, 'AWS::Events::Rule')) {
     const p = resource.Properties ?? {};
     const expression = text(p.ScheduleExpression);
-    if (!expression) {
-      ctx.notes.push(`Rule ${logicalId}: only scheduled rules run locally; its event pattern is not matched.`);
-      continue;
-    }
+    if (!expression) continue;
     const targets: ScheduleTargetDef[] = [];
     for (const target of (p.Targets as Record<string, unknown>[] | undefined) ?? []) {
       const functionLogicalId = functionIndex.get(String(ctx.resolver.resolve(target.Arn)));

@@ -89,4 +89,21 @@ describe('pricing a run', () => {
     expect(perJob(minimal, 'REST API requests')).toBe(0.1);
     expect(perJob(minimal, 'requests (64 KB chunks)')).toBeCloseTo(0.3, 10);
   });
+
+  it("prices each job event's 64 KB chunks at EventBridge's rate, beside the minimal pipeline's none", () => {
+    const withEvents: UsageReport = {
+      ...report,
+      operations: [...report.operations, op('Worker', 'events', 'PutEvents', { calls: 100, billedRequests: 102 })],
+    };
+
+    const ours = billOf(withEvents, 100, roles);
+    const minimal = minimalBillOf(withEvents, 100, roles, 'per-job');
+
+    expect(ours.lines.find((l) => l.service === 'EventBridge')).toMatchObject({ perJob: 1.02 });
+    expect(ours.usdPerMillionJobs - billOf(report, 100, roles).usdPerMillionJobs).toBeCloseTo(1.02, 10);
+    expect(minimal.lines.map((l) => `${l.service}: ${l.item}`)).toEqual(
+      ours.lines.map((l) => `${l.service}: ${l.item}`),
+    );
+    expect(perJob(minimal, 'events (64 KB chunks)')).toBe(0);
+  });
 });

@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -9,6 +10,7 @@ import { jobRecord, lambdaContext, sqsEvent } from '../../helpers/events.js';
 
 const sqs = mockClient(SQSClient);
 const ddb = mockClient(DynamoDBDocumentClient);
+const events = mockClient(EventBridgeClient);
 let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let stdout: MockInstance<typeof process.stdout.write>;
 let stderr: MockInstance<typeof process.stderr.write>;
@@ -28,6 +30,7 @@ beforeAll(async () => {
   vi.stubEnv('DLQ_URL', 'https://sqs.us-east-1.amazonaws.com/123456789012/qw-simulate-dlq');
   vi.stubEnv('JOB_TABLE_NAME', 'jobs');
   vi.stubEnv('JOB_RETENTION_DAYS', '7');
+  vi.stubEnv('JOB_EVENT_BUS_NAME', 'qw-jobs');
   vi.stubEnv('AWS_REGION', 'us-east-1');
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
@@ -42,6 +45,8 @@ afterAll(() => {
 beforeEach(() => {
   sqs.reset();
   ddb.reset();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
   sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   ddb.on(UpdateCommand).resolves({});
@@ -187,5 +192,26 @@ describe('worker handler', () => {
     expect([emf.succeeded, emf.retried, emf.failed]).toEqual([1, 1, 1]);
     // One duration per job that ran: the fatal one ran too.
     expect(emf.duration).toHaveLength(3);
+  });
+
+  it('announces each finished job on the configured bus, and counts events EventBridge refused in the batch line', async () => {
+    // Prepare
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+    const ok = jobRecord('j-ok', 'simulate', {}, { receiveCount: 1 });
+    const fatal = jobRecord('j-fatal', 'simulate', { fatal: true }, { receiveCount: 1 });
+
+    // Act
+    const response = await handler(sqsEvent([ok, fatal]), lambdaContext());
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    const entries = events.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries.map((e) => [e.EventBusName, e.Source, e.DetailType]).sort()).toEqual([
+      ['qw-jobs', 'queue-workers', 'Job Failed'],
+      ['qw-jobs', 'queue-workers', 'Job Succeeded'],
+    ]);
+    const emf = jsonLines().find((l) => l._aws !== undefined);
+    // One value per event not published; CloudWatch sums them.
+    expect(emf?.eventsNotPublished).toEqual([1, 1]);
   });
 });

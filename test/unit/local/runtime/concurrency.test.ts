@@ -38,6 +38,8 @@ const plan = (parts: Partial<LocalPlan>): LocalPlan => ({
   apis: [],
   schedules: [],
   schedulerSchedules: [],
+  eventBuses: [],
+  eventRules: [],
   notes: [],
   ...parts,
 });

@@ -35,7 +35,7 @@ describe('reading scheduled rules', () => {
     expect(plan.notes).toEqual([]);
   });
 
-  it('notes rules that match events, and targets that are not local functions', () => {
+  it('leaves rules that match events to the event rules, and notes targets that are not local functions', () => {
     const plan = planOf({
       Handler: nodeFunction(),
       Pattern: rule({ EventPattern: { source: ['x'] }, Targets: [target] }),
@@ -43,9 +43,7 @@ describe('reading scheduled rules', () => {
     });
 
     expect(plan.schedules.map((s) => [s.logicalId, s.targets])).toEqual([['ToQueue', []]]);
-    expect(plan.notes).toEqual([
-      'Rule Pattern: only scheduled rules run locally; its event pattern is not matched.',
-      'Rule ToQueue: target Q is not a local function; it is not invoked.',
-    ]);
+    expect(plan.eventRules.map((r) => r.logicalId)).toEqual(['Pattern']);
+    expect(plan.notes).toEqual(['Rule ToQueue: target Q is not a local function; it is not invoked.']);
   });
 });
