@@ -1,9 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { loadReconcilerConfig } from '../shared/config.js';
+import { completionCallbacks } from '../shared/completion-callbacks.js';
+import { loadCallbackConfig, loadReconcilerConfig } from '../shared/config.js';
+import { composeListeners } from '../shared/job-finished.js';
 import { DynamoJobStore } from '../shared/job-store.js';
 import { JOB_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
 import { powertoolsJobLogger } from '../shared/powertools-logger.js';
@@ -14,6 +17,10 @@ const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { functio
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 const store = new DynamoJobStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays });
 const jobLogger = powertoolsJobLogger(logger);
+const callbacks = loadCallbackConfig(process.env);
+const onFinished = composeListeners(
+  callbacks && completionCallbacks({ store, sqs: new SQSClient({}), config: callbacks, logger: jobLogger }),
+);
 
 /** One EMF line per job type, with the type as a dimension, as the workers publish theirs. */
 function publish(counts: ReconcilerCounts): void {
@@ -32,7 +39,7 @@ function publish(counts: ReconcilerCounts): void {
 /** EventBridge schedule entry point: one reconciliation, its figures logged and published. */
 export async function handler(_event: unknown, context: Context): Promise<{ expired: number; stalled: number }> {
   logger.addContext(context);
-  const report = await reconcile({ store, logger: jobLogger, policy: config });
+  const report = await reconcile({ store, logger: jobLogger, policy: config, onFinished });
   publish(report.counts);
   logger.info('reconciled the job table with its leases', {
     expired: report.expired.length,

@@ -5,7 +5,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { getJobType } from '../jobs/registry.js';
-import { loadWorkerConfig } from '../shared/config.js';
+import { completionCallbacks } from '../shared/completion-callbacks.js';
+import { loadCallbackConfig, loadWorkerConfig } from '../shared/config.js';
+import { composeListeners } from '../shared/job-finished.js';
 import { DynamoJobStore } from '../shared/job-store.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
 import { powertoolsJobLogger } from '../shared/powertools-logger.js';
@@ -20,14 +22,19 @@ const metrics = new Metrics({
   defaultDimensions: { type: jobType.name },
 });
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const store = new DynamoJobStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays });
+const sqs = new SQSClient({});
+const jobLogger = powertoolsJobLogger(logger);
+const callbacks = loadCallbackConfig(process.env);
 
 const deps: WorkerDeps = {
   config,
   jobType,
-  store: new DynamoJobStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays }),
-  sqs: new SQSClient({}),
-  logger: powertoolsJobLogger(logger),
+  store,
+  sqs,
+  logger: jobLogger,
   metrics,
+  onFinished: composeListeners(callbacks && completionCallbacks({ store, sqs, config: callbacks, logger: jobLogger })),
 };
 
 let coldStart = true;
