@@ -1,11 +1,13 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type JobType, settingsProblems } from '../lambda/jobs/define.js';
 import { jobTypes as registeredJobTypes } from '../lambda/jobs/registry.js';
+import { WEBHOOK_DELIVER } from '../lambda/jobs/webhook-deliver.js';
 import { DEFAULT_RETENTION_DAYS, queueUrlEnvName } from '../lambda/shared/config.js';
 import { AlarmTopic } from './alarm-topic.js';
+import { CompletionCallbacks } from './completion-callbacks.js';
 import { type ApiAuth, JobApi } from './job-api.js';
 
 export type { ApiAuth } from './job-api.js';
@@ -49,6 +51,14 @@ export interface QueueWorkersStackProps extends StackProps {
    * @default a minute of grace, five minutes before a job counts as stalled
    */
   readonly reconciler?: Pick<JobReconcilerProps, 'graceSeconds' | 'stalledAfterSeconds'>;
+  /**
+   * The stack runs where private and loopback addresses are the user's own (an
+   * emulator such as ministack): webhook.deliver may call private, loopback and
+   * link-local addresses, and a `callbackUrl` may use http to a loopback host.
+   * On AWS that would let API callers reach the stack's network (SSRF); synth warns.
+   * @default false
+   */
+  readonly allowPrivateNetworks?: boolean;
 }
 
 /** Output id for a job type's queue or DLQ URL: `QueueUrlWebhookDeliver`. */
@@ -66,6 +76,8 @@ export class QueueWorkersStack extends Stack {
   public readonly table: JobTable;
   public readonly queues: Readonly<Record<string, WorkQueue>>;
   public readonly workers: Readonly<Record<string, JobWorker>>;
+  /** The signing secret and grants of completion callbacks; absent without a webhook.deliver job type. */
+  public readonly callbacks: CompletionCallbacks | undefined;
 
   constructor(scope: Construct, id: string, props: QueueWorkersStackProps = {}) {
     super(scope, id, props);
@@ -73,6 +85,13 @@ export class QueueWorkersStack extends Stack {
     validateJobTypes(jobTypes);
     const retentionDays = props.retentionDays ?? DEFAULT_RETENTION_DAYS;
     const logRetention = props.logRetention;
+    const allowPrivateNetworks = props.allowPrivateNetworks ?? false;
+    if (allowPrivateNetworks) {
+      Annotations.of(this).addWarningV2(
+        'queue-workers:allow-private-networks',
+        'allowPrivateNetworks is on: webhooks and completion callbacks may call private, loopback and link-local addresses, the instance metadata service included. Use it only on an emulator or a private deployment whose callers you trust.',
+      );
+    }
 
     this.table = new JobTable(this, 'Jobs');
     const topic = new AlarmTopic(this, 'Alarms', { ...(props.alarmEmails ? { emails: props.alarmEmails } : {}) });
@@ -90,6 +109,7 @@ export class QueueWorkersStack extends Stack {
         table: this.table,
         retentionDays,
         ...(logRetention ? { logRetention } : {}),
+        ...(allowPrivateNetworks ? { allowPrivateNetworks } : {}),
       });
       new JobAlarms(this, `${id}Alarms`, {
         jobTypeName: type.name,
@@ -106,6 +126,7 @@ export class QueueWorkersStack extends Stack {
     }
     this.queues = queues;
     this.workers = workers;
+    this.callbacks = this.completionCallbacks();
 
     const queueByType: Record<string, IQueue> = Object.fromEntries(
       Object.entries(queues).map(([name, q]) => [name, q.queue]),
@@ -117,15 +138,17 @@ export class QueueWorkersStack extends Stack {
       retentionDays,
       ...(props.auth ? { auth: props.auth } : {}),
       ...(logRetention ? { logRetention } : {}),
+      ...(allowPrivateNetworks ? { allowPrivateNetworks } : {}),
     });
 
-    new JobReconciler(this, 'Reconciler', {
+    const reconciler = new JobReconciler(this, 'Reconciler', {
       table: this.table,
       retentionDays,
       action: topic.action,
       ...props.reconciler,
       ...(logRetention ? { logRetention } : {}),
     });
+    this.callbacks?.grantQueueing(reconciler.function);
 
     const dashboard = new JobDashboard(this, 'Dashboard', {
       api: this.api.api,
@@ -143,7 +166,27 @@ export class QueueWorkersStack extends Stack {
     // qw builds its job store with the retention the stack was deployed with, not a default.
     new CfnOutput(this, 'JobRetentionDays', { value: String(retentionDays) });
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topic.topicArn });
+    if (this.callbacks) {
+      new CfnOutput(this, 'WebhookSigningSecretArn', { value: this.callbacks.signingSecret.secretArn });
+    }
     this.suppressAcceptedFindings();
+  }
+
+  /**
+   * Completion callbacks, when the stack runs webhook.deliver to deliver them:
+   * every worker may queue one, and webhook.deliver signs them.
+   */
+  private completionCallbacks(): CompletionCallbacks | undefined {
+    const deliveryQueue = this.queues[WEBHOOK_DELIVER];
+    const deliveryWorker = this.workers[WEBHOOK_DELIVER];
+    if (!deliveryQueue || !deliveryWorker) return undefined;
+    const callbacks = new CompletionCallbacks(this, 'Callbacks', {
+      deliveryQueue: deliveryQueue.queue,
+      table: this.table,
+    });
+    for (const worker of Object.values(this.workers)) callbacks.grantQueueing(worker.function);
+    callbacks.grantSigning(deliveryWorker.function);
+    return callbacks;
   }
 
   /** cdk-nag findings we accept, each with the reason next to it. */
@@ -178,6 +221,13 @@ export class QueueWorkersStack extends Stack {
         ? [{ id: 'AwsSolutions-APIG4', reason: 'auth "none" was chosen explicitly; synth warns about it.' }]
         : []),
     );
+    if (this.callbacks) {
+      Validations.of(this.callbacks.signingSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Every receiver of signed webhooks holds this secret; rotating it is a change to coordinate with them, not a schedule. Workers read it at cold start.',
+      });
+    }
     for (const queue of Object.values(this.queues)) {
       Validations.of(queue.deadLetterQueue).acknowledge({
         id: 'AwsSolutions-SQS3',
