@@ -15,6 +15,9 @@ import type { ProcessedBatch } from './extension.js';
 export interface WorkloadsOptions {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
+  readonly secretsEndpoint: string;
+  /** Variables every function gets beneath its template's own. @default none */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
   readonly pollerSqs: PollerSqs;
   readonly queueUrl: (queueName: string) => string;
   /** PATH of the host, which functions get as Lambda gives them its own. */
@@ -54,6 +57,7 @@ export class Workloads {
 
   constructor(private readonly options: WorkloadsOptions) {
     this.baseEnv = {
+      ...options.functionEnvironment,
       AWS_REGION: '',
       AWS_DEFAULT_REGION: '',
       AWS_ACCESS_KEY_ID: THROWAWAY_CREDENTIALS.accessKeyId,
@@ -61,6 +65,7 @@ export class Workloads {
       // The SDK's service-specific endpoint settings: handlers need no local-mode code.
       AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsEndpoint,
       PATH: options.path,
       LANG: 'en_US.UTF-8',
       NODE_ENV: 'production',

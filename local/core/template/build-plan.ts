@@ -7,6 +7,7 @@ import { readQueues } from './queues.js';
 import { createReadingContext } from './reading-context.js';
 import { readRestApis } from './rest-apis.js';
 import { readSchedules } from './schedules.js';
+import { readSecrets } from './secrets.js';
 import { readTables } from './tables.js';
 
 /** Which stack a template is, where its queues are, and where its assets are. */
@@ -29,6 +30,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
   const eventSources = readEventSources(ctx, index);
   const apis = readRestApis(ctx, index);
   const schedules = readSchedules(ctx, index);
+  const secrets = readSecrets(ctx);
   return {
     stackName: stack.stackName,
     region: stack.region,
@@ -38,6 +40,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
     eventSources,
     apis,
     schedules,
+    secrets,
     notes: ctx.notes,
   };
 }

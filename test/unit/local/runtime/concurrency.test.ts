@@ -37,6 +37,7 @@ const plan = (parts: Partial<LocalPlan>): LocalPlan => ({
   eventSources: [],
   apis: [],
   schedules: [],
+  secrets: [],
   notes: [],
   ...parts,
 });
