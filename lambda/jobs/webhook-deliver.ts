@@ -1,4 +1,4 @@
-import { ConfigError, NonRetryableError, RetryableError } from '../shared/errors.js';
+import { ConfigError, errorInfo, NonRetryableError, RetryableError } from '../shared/errors.js';
 import { webhookSignatureHeaders } from '../shared/webhook-signature.js';
 import * as z from '../shared/zod.js';
 import { defineJobType, type JobContext, type JobType } from './define.js';
@@ -105,7 +105,9 @@ async function signatureHeaders(settings: WebhookSettings, ctx: JobContext, at: 
   } catch (error) {
     // A missing or malformed secret stays so until the stack is fixed; a redrive sends the job again then.
     if (error instanceof ConfigError) throw new NonRetryableError(error.message, { cause: error, code: error.code });
-    throw new RetryableError('Could not read the webhook signing secret.', { cause: error });
+    throw new RetryableError(`Could not read the webhook signing secret: ${errorInfo(error).message}`, {
+      cause: error,
+    });
   }
   return webhookSignatureHeaders(key, ctx.jobId, at, body);
 }

@@ -53,8 +53,11 @@ function clientConfig(endpoint: string) {
  * code path. An emulator already answering at E2E_ENDPOINT (or AWS_ENDPOINT_URL,
  * or 127.0.0.1:4566) is reused; otherwise the pinned ministack is started on a
  * free port. Each run deploys a stack of its own name, so runs never collide.
+ * `context` is passed to the app as `-c key=value`.
  */
-export async function deployForE2e(): Promise<E2eDeployment> {
+export async function deployForE2e(
+  options: { readonly context?: Readonly<Record<string, string>> } = {},
+): Promise<E2eDeployment> {
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const logDir = path.join(PROJECT_ROOT, '.qw', 'e2e', runId);
   const requested = process.env.E2E_ENDPOINT ?? process.env.AWS_ENDPOINT_URL;
@@ -77,7 +80,12 @@ export async function deployForE2e(): Promise<E2eDeployment> {
   };
   try {
     started = Date.now();
-    const deployed = await deployLocal({ endpoint, stackName, logFile: path.join(logDir, 'cdk.log') });
+    const deployed = await deployLocal({
+      endpoint,
+      stackName,
+      logFile: path.join(logDir, 'cdk.log'),
+      ...(options.context ? { context: options.context } : {}),
+    });
     const described = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
     const outputs = Object.fromEntries(
       (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
