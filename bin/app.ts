@@ -9,10 +9,16 @@ if (!['iam', 'apiKey', 'none'].includes(auth)) {
   throw new Error(`Context "auth" is "${auth}"; use iam, apiKey or none (cdk deploy -c auth=apiKey).`);
 }
 const emails = (app.node.tryGetContext('alarmEmails') as string | undefined)?.split(',').filter(Boolean);
+// For an emulator, whose functions reach the host's loopback: see allowPrivateNetworks.
+const allowPrivateNetworks = String(app.node.tryGetContext('allowPrivateNetworks') ?? 'false');
+if (!['true', 'false'].includes(allowPrivateNetworks)) {
+  throw new Error(`Context "allowPrivateNetworks" is "${allowPrivateNetworks}"; use true or false.`);
+}
 
 new QueueWorkersStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'QueueWorkers', {
   auth,
   ...(emails?.length ? { alarmEmails: emails } : {}),
+  ...(allowPrivateNetworks === 'true' ? { allowPrivateNetworks: true } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -56,6 +56,11 @@ export interface JobApiProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * A `callbackUrl` may use http to a loopback host and name private addresses.
+   * @default false - https only, to public addresses
+   */
+  readonly allowPrivateNetworks?: boolean;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -119,6 +124,7 @@ export class JobApi extends Construct {
         [ENV.retentionDays]: String(props.retentionDays),
         ...Object.fromEntries(Object.entries(props.queues).map(([type, q]) => [queueUrlEnvName(type), q.queueUrl])),
         ...redrive,
+        ...(props.allowPrivateNetworks ? { [ENV.allowPrivateNetworks]: 'true' } : {}),
       },
     });
   }

@@ -29,6 +29,11 @@ export interface JobWorkerProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Jobs may call private, loopback and link-local addresses (webhook.deliver's guard is off).
+   * @default false
+   */
+  readonly allowPrivateNetworks?: boolean;
 }
 
 /**
@@ -56,6 +61,7 @@ export class JobWorker extends Construct {
         [ENV.retentionDays]: String(props.retentionDays),
         // The queue's visibility timeout, from the same settings: a running job's lease ends when SQS would redeliver it.
         [ENV.leaseSeconds]: String(visibilityTimeoutSeconds(settings)),
+        ...(props.allowPrivateNetworks ? { [ENV.allowPrivateNetworks]: 'true' } : {}),
       },
     });
     props.table.grantItems(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');

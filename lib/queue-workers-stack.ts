@@ -1,12 +1,14 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type JobType, settingsProblems } from '../lambda/jobs/define.js';
 import { jobTypes as registeredJobTypes } from '../lambda/jobs/registry.js';
 import { scheduleProblems } from '../lambda/jobs/schedules.js';
+import { WEBHOOK_DELIVER } from '../lambda/jobs/webhook-deliver.js';
 import { DEFAULT_RETENTION_DAYS, queueUrlEnvName } from '../lambda/shared/config.js';
 import { AlarmTopic } from './alarm-topic.js';
+import { CompletionCallbacks } from './completion-callbacks.js';
 import { type ApiAuth, JobApi } from './job-api.js';
 
 export type { ApiAuth } from './job-api.js';
@@ -57,6 +59,14 @@ export interface QueueWorkersStackProps extends StackProps {
    * @default a bus of the stack's own, events of at most 64 KB
    */
   readonly jobEvents?: Pick<JobEventsProps, 'busProps' | 'maxEventBytes'>;
+  /**
+   * The stack runs where private and loopback addresses are the user's own (an
+   * emulator such as ministack): webhook.deliver may call private, loopback and
+   * link-local addresses, and a `callbackUrl` may use http to a loopback host.
+   * On AWS that would let API callers reach the stack's network (SSRF); synth warns.
+   * @default false
+   */
+  readonly allowPrivateNetworks?: boolean;
 }
 
 /** Output id for a job type's queue or DLQ URL: `QueueUrlWebhookDeliver`. */
@@ -75,6 +85,8 @@ export class QueueWorkersStack extends Stack {
   public readonly queues: Readonly<Record<string, WorkQueue>>;
   public readonly workers: Readonly<Record<string, JobWorker>>;
   public readonly events: JobEvents;
+  /** The signing secret and grants of completion callbacks; absent without a webhook.deliver job type. */
+  public readonly callbacks: CompletionCallbacks | undefined;
 
   constructor(scope: Construct, id: string, props: QueueWorkersStackProps = {}) {
     super(scope, id, props);
@@ -82,6 +94,8 @@ export class QueueWorkersStack extends Stack {
     validateJobTypes(jobTypes);
     const retentionDays = props.retentionDays ?? DEFAULT_RETENTION_DAYS;
     const logRetention = props.logRetention;
+    const allowPrivateNetworks = props.allowPrivateNetworks ?? false;
+    if (allowPrivateNetworks) this.warnOfPrivateNetworks();
 
     this.table = new JobTable(this, 'Jobs');
     const topic = new AlarmTopic(this, 'Alarms', { ...(props.alarmEmails ? { emails: props.alarmEmails } : {}) });
@@ -103,6 +117,7 @@ export class QueueWorkersStack extends Stack {
         table: this.table,
         retentionDays,
         ...(logRetention ? { logRetention } : {}),
+        ...(allowPrivateNetworks ? { allowPrivateNetworks } : {}),
       });
       new JobAlarms(this, `${id}Alarms`, {
         jobTypeName: type.name,
@@ -119,6 +134,7 @@ export class QueueWorkersStack extends Stack {
     }
     this.queues = queues;
     this.workers = workers;
+    this.callbacks = this.completionCallbacks();
 
     const queueByType: Record<string, IQueue> = Object.fromEntries(
       Object.entries(queues).map(([name, q]) => [name, q.queue]),
@@ -130,20 +146,10 @@ export class QueueWorkersStack extends Stack {
       retentionDays,
       ...(props.auth ? { auth: props.auth } : {}),
       ...(logRetention ? { logRetention } : {}),
+      ...(allowPrivateNetworks ? { allowPrivateNetworks } : {}),
     });
 
-    if (jobTypes.some((t) => t.schedules?.length)) {
-      const schedules = new JobSchedules(this, 'Schedules', {
-        jobTypes: jobTypes.map((t) => ({
-          name: t.name,
-          schedules: t.schedules ?? [],
-          queue: queueByType[t.name] as IQueue,
-          deadLetterQueue: (queues[t.name] as WorkQueue).deadLetterQueue,
-        })),
-      });
-      // qw schedules lists this group, on AWS and on an emulator.
-      new CfnOutput(this, 'ScheduleGroupName', { value: schedules.group.scheduleGroupName });
-    }
+    this.schedules(jobTypes);
 
     const reconciler = new JobReconciler(this, 'Reconciler', {
       table: this.table,
@@ -152,6 +158,7 @@ export class QueueWorkersStack extends Stack {
       ...props.reconciler,
       ...(logRetention ? { logRetention } : {}),
     });
+    this.callbacks?.grantQueueing(reconciler.function);
 
     // The finishers of jobs announce them: each worker, and the reconciler for the jobs it fails.
     this.events = new JobEvents(this, 'JobEvents', props.jobEvents ?? {});
@@ -174,7 +181,52 @@ export class QueueWorkersStack extends Stack {
     // qw builds its job store with the retention the stack was deployed with, not a default.
     new CfnOutput(this, 'JobRetentionDays', { value: String(retentionDays) });
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topic.topicArn });
+    if (this.callbacks) {
+      new CfnOutput(this, 'WebhookSigningSecretArn', { value: this.callbacks.signingSecret.secretArn });
+    }
     this.suppressAcceptedFindings();
+  }
+
+  private warnOfPrivateNetworks(): void {
+    Annotations.of(this).addWarningV2(
+      'queue-workers:allow-private-networks',
+      'allowPrivateNetworks is on: webhooks and completion callbacks may call private, loopback and link-local addresses, the instance metadata service included. Use it only on an emulator or a private deployment whose callers you trust.',
+    );
+  }
+
+  /** The job types' schedules, each straight to its type's queue, in a group of the stack's own. */
+  private schedules(jobTypes: readonly JobType[]): void {
+    if (!jobTypes.some((t) => t.schedules?.length)) return;
+    const schedules = new JobSchedules(this, 'Schedules', {
+      jobTypes: jobTypes.map((t) => {
+        const queue = this.queues[t.name] as WorkQueue;
+        return {
+          name: t.name,
+          schedules: t.schedules ?? [],
+          queue: queue.queue,
+          deadLetterQueue: queue.deadLetterQueue,
+        };
+      }),
+    });
+    // qw schedules lists this group, on AWS and on an emulator.
+    new CfnOutput(this, 'ScheduleGroupName', { value: schedules.group.scheduleGroupName });
+  }
+
+  /**
+   * Completion callbacks, when the stack runs webhook.deliver to deliver them:
+   * every worker may queue one, and webhook.deliver signs them.
+   */
+  private completionCallbacks(): CompletionCallbacks | undefined {
+    const deliveryQueue = this.queues[WEBHOOK_DELIVER];
+    const deliveryWorker = this.workers[WEBHOOK_DELIVER];
+    if (!deliveryQueue || !deliveryWorker) return undefined;
+    const callbacks = new CompletionCallbacks(this, 'Callbacks', {
+      deliveryQueue: deliveryQueue.queue,
+      table: this.table,
+    });
+    for (const worker of Object.values(this.workers)) callbacks.grantQueueing(worker.function);
+    callbacks.grantSigning(deliveryWorker.function);
+    return callbacks;
   }
 
   /** cdk-nag findings we accept, each with the reason next to it. */
@@ -209,6 +261,13 @@ export class QueueWorkersStack extends Stack {
         ? [{ id: 'AwsSolutions-APIG4', reason: 'auth "none" was chosen explicitly; synth warns about it.' }]
         : []),
     );
+    if (this.callbacks) {
+      Validations.of(this.callbacks.signingSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Every receiver of signed webhooks holds this secret; rotating it is a change to coordinate with them, not a schedule. Workers read it at cold start.',
+      });
+    }
     for (const queue of Object.values(this.queues)) {
       Validations.of(queue.deadLetterQueue).acknowledge({
         id: 'AwsSolutions-SQS3',

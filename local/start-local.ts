@@ -1,3 +1,4 @@
+import { ENV } from '../lambda/shared/config.js';
 import { operatorConsole } from './console/console.js';
 import type { RuntimeOptions } from './core/runtime/options.js';
 import { type LocalRuntime, startRuntime } from './core/runtime/runtime.js';
@@ -20,5 +21,11 @@ export interface LocalOptions extends Omit<RuntimeOptions, 'extensions'> {
  */
 export function startLocal(options: LocalOptions = {}): Promise<LocalRuntime> {
   const { stateFile, ...runtime } = options;
-  return startRuntime({ ...runtime, extensions: [operatorConsole({ stateFile: stateFile ?? false })] });
+  return startRuntime({
+    ...runtime,
+    // Locally, loopback and private addresses are the developer's own: webhooks and callbacks may call them,
+    // and a value the template sets wins over this default.
+    functionEnvironment: { [ENV.allowPrivateNetworks]: 'true', ...options.functionEnvironment },
+    extensions: [operatorConsole({ stateFile: stateFile ?? false })],
+  });
 }

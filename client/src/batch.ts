@@ -22,6 +22,7 @@ export function submitBody(type: string, payload: unknown, fields: SubmitFields 
     idempotencyKey: fields.idempotencyKey ?? newIdempotencyKey(),
     ...(fields.delaySeconds !== undefined ? { delaySeconds: fields.delaySeconds } : {}),
     ...(fields.groupId !== undefined ? { groupId: fields.groupId } : {}),
+    ...(fields.callbackUrl !== undefined ? { callbackUrl: fields.callbackUrl } : {}),
   };
 }
 

@@ -65,6 +65,11 @@ export interface SubmitFields {
   readonly delaySeconds?: number;
   /** FIFO job types only: jobs of one group run in order. Defaults to the job id. */
   readonly groupId?: string;
+  /**
+   * Where the finished job is POSTed, signed (Standard Webhooks), once it has
+   * `succeeded` or `failed`: https, or http to loopback where the stack allows private networks.
+   */
+  readonly callbackUrl?: string;
 }
 
 /** One item of `submitBatch`: a union over the registry's types, so each payload is checked against its own type. */

@@ -50,6 +50,13 @@ function typedRequest(type: JobType, components: SchemaComponents): JsonSchema {
     ...base.properties,
     type: { const: type.name, description: type.description },
     payload: components.fromZod(type.payload, `${name}_payload`),
+    callbackUrl: {
+      ...base.properties.callbackUrl,
+      description:
+        "Where to POST the job's outcome once it has succeeded or failed: `{ jobId, type, status, attempts, result | error, finishedAt }`, " +
+        'signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature). https only; http to a ' +
+        'loopback host only where the stack allows private networks (npm start).',
+    },
   };
   if (!type.queue.fifo) delete properties.groupId;
   else delete properties.delaySeconds;

@@ -1,4 +1,5 @@
 import type { $ZodError } from 'zod/v4/core';
+import { MAX_CALLBACK_URL_LENGTH } from '../shared/callback-url.js';
 import { JOB_STATUSES } from '../shared/job.js';
 import * as z from '../shared/zod.js';
 
@@ -23,6 +24,15 @@ export const submitJobRequest = z.strictObject({
   delaySeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(900))),
   /** FIFO types only: jobs of one group run in order. Defaults to the job id. */
   groupId: z.optional(token(128)),
+  /**
+   * Where to POST the job's outcome, signed, once it has `succeeded` or `failed`.
+   * https; http only to a loopback host on a stack that allows private networks.
+   */
+  callbackUrl: z.optional(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+      .check(z.maxLength(MAX_CALLBACK_URL_LENGTH)),
+  ),
 });
 
 /** One job in a submit request. */

@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { JobType } from '../jobs/define.js';
+import { WEBHOOK_DELIVER } from '../jobs/webhook-deliver.js';
+import { callbackUrlProblem } from '../shared/callback-url.js';
 import type { ApiConfig } from '../shared/config.js';
 import {
   IdempotencyConflictError,
@@ -9,7 +11,8 @@ import {
   UnknownJobTypeError,
   ValidationError,
 } from '../shared/errors.js';
-import type { JobMessage, JobRecord } from '../shared/job.js';
+import { ENQUEUE_FAILED, type JobMessage, type JobRecord, MAX_MESSAGE_BYTES } from '../shared/job.js';
+import { hashedJobId } from '../shared/job-id.js';
 import type { JobStore } from '../shared/job-store.js';
 import * as z from '../shared/zod.js';
 import type { JobQueue, OutgoingMessage } from './enqueue.js';
@@ -29,8 +32,7 @@ export type SubmitResult =
   | { readonly ok: true; readonly job: JobRecord; readonly replayed: boolean }
   | { readonly ok: false; readonly error: QueueWorkersError };
 
-/** Largest job message body; SQS's own limit is higher, but emulators and older accounts stop at 256 KiB. */
-export const MAX_MESSAGE_BYTES = 256 * 1024;
+export { ENQUEUE_FAILED } from '../shared/job.js';
 
 /**
  * A character SQS refuses in a message body: anything outside #x9, #xA, #xD,
@@ -41,9 +43,6 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
  */
 const SQS_REFUSED_CHARACTER = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-/** Error code kept on a job whose message SQS did not take; a retry with the same key queues it again. */
-export const ENQUEUE_FAILED = 'ENQUEUE_FAILED';
-
 interface Accepted {
   readonly index: number;
   readonly type: JobType;
@@ -53,8 +52,7 @@ interface Accepted {
 
 /** A stable job id for an idempotency key: the same key always names the same job. */
 export function jobIdForKey(key: string): string {
-  const h = createHash('sha256').update(`queue-workers:idempotency:${key}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return hashedJobId('idempotency', key);
 }
 
 function prepare(
@@ -84,23 +82,9 @@ function prepare(
     );
   }
 
-  if (headerKey !== undefined && request.idempotencyKey !== undefined && headerKey !== request.idempotencyKey) {
-    return new ValidationError('The Idempotency-Key header and the idempotencyKey field differ; send one of them.', [
-      { path: 'idempotencyKey', message: 'differs from the Idempotency-Key header' },
-    ]);
-  }
+  const problem = requestProblem(request, type, deps, headerKey);
+  if (problem) return problem;
   const key = request.idempotencyKey ?? headerKey;
-
-  if (type.queue.fifo && request.delaySeconds) {
-    return new ValidationError(`Job type "${type.name}" runs on a FIFO queue, which has no per-job delay.`, [
-      { path: 'delaySeconds', message: 'not supported for FIFO job types' },
-    ]);
-  }
-  if (!type.queue.fifo && request.groupId !== undefined) {
-    return new ValidationError(`groupId orders jobs on FIFO queues; job type "${type.name}" is not FIFO.`, [
-      { path: 'groupId', message: 'only for FIFO job types' },
-    ]);
-  }
 
   const jobId = key === undefined ? randomUUID() : jobIdForKey(key);
   const createdAt = now.toISOString();
@@ -116,9 +100,10 @@ function prepare(
     ]);
   }
 
-  const requestHash = createHash('sha256')
-    .update(JSON.stringify([type.name, payload.data, request.delaySeconds ?? 0, request.groupId ?? null]))
-    .digest('base64url');
+  // A callback URL joins the hash only when sent, so jobs recorded before callbacks existed keep their hash.
+  const hashed = [type.name, payload.data, request.delaySeconds ?? 0, request.groupId ?? null];
+  if (request.callbackUrl !== undefined) hashed.push(request.callbackUrl);
+  const requestHash = createHash('sha256').update(JSON.stringify(hashed)).digest('base64url');
   const record: JobRecord = {
     jobId,
     type: type.name,
@@ -129,6 +114,7 @@ function prepare(
     updatedAt: createdAt,
     requestHash,
     ...(key !== undefined ? { idempotencyKey: key } : {}),
+    ...(request.callbackUrl !== undefined ? { callbackUrl: request.callbackUrl } : {}),
   };
   const message: OutgoingMessage = {
     id: jobId,
@@ -138,6 +124,46 @@ function prepare(
     ...(type.queue.fifo ? { groupId: request.groupId ?? jobId, deduplicationId: jobId } : {}),
   };
   return { index, type, record, message };
+}
+
+/** What is wrong with a request's options for its job type, or with how it names its key. */
+function requestProblem(
+  request: SubmitJobRequest,
+  type: JobType,
+  deps: SubmitDeps,
+  headerKey: string | undefined,
+): ValidationError | undefined {
+  const refuse = (path: string, message: string, problem: string) =>
+    new ValidationError(message, [{ path, message: problem }]);
+  if (headerKey !== undefined && request.idempotencyKey !== undefined && headerKey !== request.idempotencyKey) {
+    return refuse(
+      'idempotencyKey',
+      'The Idempotency-Key header and the idempotencyKey field differ; send one of them.',
+      'differs from the Idempotency-Key header',
+    );
+  }
+  if (type.queue.fifo && request.delaySeconds) {
+    return refuse(
+      'delaySeconds',
+      `Job type "${type.name}" runs on a FIFO queue, which has no per-job delay.`,
+      'not supported for FIFO job types',
+    );
+  }
+  if (!type.queue.fifo && request.groupId !== undefined) {
+    return refuse(
+      'groupId',
+      `groupId orders jobs on FIFO queues; job type "${type.name}" is not FIFO.`,
+      'only for FIFO job types',
+    );
+  }
+  if (request.callbackUrl === undefined) return undefined;
+  if (!deps.config.queueUrls[WEBHOOK_DELIVER]) {
+    const message = `Completion callbacks are delivered by the ${WEBHOOK_DELIVER} job type, which this stack does not run.`;
+    return refuse('callbackUrl', message, `needs the ${WEBHOOK_DELIVER} job type`);
+  }
+  const allowPrivateNetworks = deps.config.allowPrivateNetworks ?? false;
+  const problem = callbackUrlProblem(request.callbackUrl, { allowPrivateNetworks });
+  return problem ? refuse('callbackUrl', `callbackUrl ${problem}.`, problem) : undefined;
 }
 
 /**

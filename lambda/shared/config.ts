@@ -33,6 +33,15 @@ export const ENV = Object.freeze({
   eventBusName: 'JOB_EVENT_BUS_NAME',
   /** Optional: the largest job event in bytes; a larger result is left out of its event. */
   maxEventBytes: 'JOB_EVENT_MAX_BYTES',
+  /** Optional: the webhook.deliver queue, where the worker and the reconciler queue completion callbacks. */
+  callbackQueueUrl: 'CALLBACK_QUEUE_URL',
+  /** Optional: the Secrets Manager secret webhook.deliver signs with (Standard Webhooks). */
+  webhookSigningSecretArn: 'WEBHOOK_SIGNING_SECRET_ARN',
+  /**
+   * Optional, `true` or `false` (the default): the stack runs where private and loopback addresses are the
+   * user's own (`npm start`, an emulator), so webhooks may call them and callbacks may use http to loopback.
+   */
+  allowPrivateNetworks: 'ALLOW_PRIVATE_NETWORKS',
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -56,6 +65,12 @@ function reader(env: Env) {
       if (!Number.isInteger(value) || value <= 0) invalid.push(`${name}="${raw}" (want a positive integer)`);
       return value;
     },
+    boolean(name: string): boolean {
+      const raw = env[name];
+      if (raw === undefined || raw === '' || raw === 'false') return false;
+      if (raw !== 'true') invalid.push(`${name}="${raw}" (want true or false)`);
+      return raw === 'true';
+    },
     check(what: string): void {
       const parts: string[] = [];
       if (missing.length) parts.push(`missing ${missing.join(', ')}`);
@@ -74,6 +89,12 @@ export interface ApiConfig {
   readonly retentionDays: number;
   /** Each type's DLQ, when the API offers redrive (IAM auth only). */
   readonly deadLetterQueues?: Readonly<Record<string, { readonly url: string; readonly arn: string }>>;
+  /**
+   * The stack runs where loopback is the user's own machine (`npm start`, an emulator): a `callbackUrl` may use
+   * http to a loopback host, and may name a private address.
+   * @default false
+   */
+  readonly allowPrivateNetworks?: boolean;
 }
 
 /** Parses the API function's environment once, naming everything that is missing. */
@@ -90,11 +111,13 @@ export function loadApiConfig(env: Env, typeNames: readonly string[]): ApiConfig
       deadLetterQueues[type] = { url: r.required(dlqEnvName('url', type)), arn: r.required(dlqEnvName('arn', type)) };
     }
   }
+  const allowPrivateNetworks = r.boolean(ENV.allowPrivateNetworks);
   r.check('API');
   return Object.freeze({
     tableName,
     queueUrls: Object.freeze(queueUrls),
     retentionDays,
+    allowPrivateNetworks,
     ...(deadLetterQueues ? { deadLetterQueues: Object.freeze(deadLetterQueues) } : {}),
   });
 }
@@ -177,4 +200,33 @@ export function loadJobEventsConfig(env: Env): JobEventsConfig {
   const maxEventBytes = env[ENV.maxEventBytes] ? r.positiveInt(ENV.maxEventBytes, 0) : undefined;
   r.check('Job events');
   return Object.freeze({ busName, ...(maxEventBytes !== undefined ? { maxEventBytes } : {}) });
+}
+
+/** Where the worker and the reconciler queue completion callbacks. */
+export interface CallbackConfig {
+  /** The webhook.deliver queue. */
+  readonly queueUrl: string;
+}
+
+/** The completion callbacks' settings, or undefined when the stack has no webhook.deliver queue to send them with. */
+export function loadCallbackConfig(env: Env): CallbackConfig | undefined {
+  const queueUrl = env[ENV.callbackQueueUrl];
+  return queueUrl ? Object.freeze({ queueUrl }) : undefined;
+}
+
+/** What webhook.deliver reads of its environment. */
+export interface WebhookConfig {
+  /** The secret signed requests use; without it, a job that asks to be signed fails. */
+  readonly signingSecretArn?: string;
+  /** Calls to private, loopback and link-local addresses are allowed. */
+  readonly allowPrivateNetworks: boolean;
+}
+
+/** Parses webhook.deliver's settings once, naming what is invalid. */
+export function loadWebhookConfig(env: Env): WebhookConfig {
+  const r = reader(env);
+  const allowPrivateNetworks = r.boolean(ENV.allowPrivateNetworks);
+  const signingSecretArn = env[ENV.webhookSigningSecretArn] || undefined;
+  r.check('webhook.deliver');
+  return Object.freeze({ allowPrivateNetworks, ...(signingSecretArn ? { signingSecretArn } : {}) });
 }

@@ -157,9 +157,38 @@ export class ServiceUnavailableError extends QueueWorkersError {
  * webhook target, a payload that can never work). The job goes to `failed` at once.
  */
 export class NonRetryableError extends QueueWorkersError {
-  constructor(message: string, options: { cause?: unknown; context?: JobErrorContext } = {}) {
-    super('NON_RETRYABLE', message, options);
+  /** @param options.code - a more precise code for the job's error than NON_RETRYABLE, kept on the job and in the DLQ. */
+  constructor(message: string, options: { cause?: unknown; context?: JobErrorContext; code?: string } = {}) {
+    const { code = 'NON_RETRYABLE', ...rest } = options;
+    super(code, message, rest);
     this.name = 'NonRetryableError';
+  }
+}
+
+/** What a private address is, as {@link PrivateAddressError} names it. */
+export type PrivateAddressKind = 'loopback' | 'private' | 'link-local' | 'unspecified';
+
+/**
+ * A webhook or callback URL that names, or resolves to, an address of a
+ * private network (loopback, RFC 1918 or unique-local, link-local such as the
+ * instance metadata service, unspecified), which a deployed stack refuses to
+ * call unless it allows private networks. Retrying cannot help.
+ */
+export class PrivateAddressError extends NonRetryableError {
+  readonly host: string;
+  readonly address: string;
+  readonly kind: PrivateAddressKind;
+
+  constructor(host: string, address: string, kind: PrivateAddressKind) {
+    const resolved = host === address ? address : `${host} (resolved to ${address})`;
+    super(
+      `Refused to call ${resolved}: a ${kind} address. This stack does not call private networks; deploy it with allowPrivateNetworks to allow them.`,
+      { code: 'PRIVATE_ADDRESS' },
+    );
+    this.name = 'PrivateAddressError';
+    this.host = host;
+    this.address = address;
+    this.kind = kind;
   }
 }
 

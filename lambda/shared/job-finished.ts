@@ -46,3 +46,26 @@ export async function announceFinished(
     });
   }
 }
+
+/**
+ * One listener that tells every given listener (those present) of each
+ * finished job, side by side: they are independent, and a job's message waits
+ * for them. Each is told even when another fails; a failure is then thrown,
+ * the several as one AggregateError, for {@link announceFinished} to log.
+ * Undefined when no listener is given, so a finisher skips the work.
+ */
+export function composeListeners(
+  ...listeners: readonly (FinishedJobListener | undefined)[]
+): FinishedJobListener | undefined {
+  const present = listeners.filter((l): l is FinishedJobListener => l !== undefined);
+  if (present.length <= 1) return present[0];
+  return async (job) => {
+    const settled = await Promise.allSettled(present.map((listener) => listener(job)));
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) {
+      const messages = failures.map((f) => errorInfo(f).message).join('; ');
+      throw new AggregateError(failures, `${failures.length} finished-job listeners failed: ${messages}`);
+    }
+  };
+}

@@ -55,6 +55,8 @@ export interface JobRecord {
   readonly cancelRequested?: boolean;
   /** What the handler last reported through `ctx.progress`: a number (a percentage, by convention) or an object. */
   readonly progress?: JobProgress;
+  /** Where the job's completion callback goes once it has `succeeded` or `failed`, as submitted. */
+  readonly callbackUrl?: string;
 }
 
 /** A job's progress as its handler reports it: a number (0 to 100, by convention) or a JSON object. */
@@ -85,6 +87,12 @@ export function leaseShardOf(jobId: string): string {
  * every id far below DynamoDB's 2,048-byte key limit.
  */
 export const MAX_JOB_ID_LENGTH = 255;
+
+/** Largest job message body; SQS's own limit is higher, but emulators and older accounts stop at 256 KiB. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/** Error code kept on a job whose message SQS did not take; a retry with the same key queues it again. */
+export const ENQUEUE_FAILED = 'ENQUEUE_FAILED';
 
 /** The body of every job message on a queue. */
 export const jobMessageSchema = z.object({

@@ -6,8 +6,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { getJobType } from '../jobs/registry.js';
-import { loadJobEventsConfig, loadWorkerConfig } from '../shared/config.js';
+import { completionCallbacks } from '../shared/completion-callbacks.js';
+import { loadCallbackConfig, loadJobEventsConfig, loadWorkerConfig } from '../shared/config.js';
 import { jobEventPublisher } from '../shared/job-events.js';
+import { composeListeners } from '../shared/job-finished.js';
 import { DynamoJobStore } from '../shared/job-store.js';
 import { JOB_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
 import { powertoolsJobLogger } from '../shared/powertools-logger.js';
@@ -23,23 +25,29 @@ const metrics = new Metrics({
   defaultDimensions: { type: jobType.name },
 });
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-
+const store = new DynamoJobStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays });
+const sqs = new SQSClient({});
 const jobLogger = powertoolsJobLogger(logger);
+const callbacks = loadCallbackConfig(process.env);
 
 const deps: WorkerDeps = {
   config,
   jobType,
-  store: new DynamoJobStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays }),
-  sqs: new SQSClient({}),
+  store,
+  sqs,
   logger: jobLogger,
   metrics,
-  // Counted into the batch's EMF line, which the batch report publishes after every record settled.
-  onFinished: jobEventPublisher({
-    events: new EventBridgeClient({}),
-    ...eventsConfig,
-    logger: jobLogger,
-    countFailure: () => metrics.addMetric(JOB_METRICS.eventsNotPublished, 'Count', 1),
-  }),
+  // Each finished job is announced on the bus and, when it asked for one, to its callback URL.
+  onFinished: composeListeners(
+    // Counted into the batch's EMF line, which the batch report publishes after every record settled.
+    jobEventPublisher({
+      events: new EventBridgeClient({}),
+      ...eventsConfig,
+      logger: jobLogger,
+      countFailure: () => metrics.addMetric(JOB_METRICS.eventsNotPublished, 'Count', 1),
+    }),
+    callbacks && completionCallbacks({ store, sqs, config: callbacks, logger: jobLogger }),
+  ),
 };
 
 let coldStart = true;

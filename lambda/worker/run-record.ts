@@ -102,7 +102,7 @@ async function deadLetterUnfinished(
     `The job used all ${max} attempts without an outcome: its worker stopped during the last one (a crash, a timeout or running out of memory) or did not start it.`,
     { jobId, type: deps.jobType.name, attempt: max },
   );
-  return deadLetter(deps, record, max, error, jobId);
+  return deadLetter(deps, record, max, error, jobId, undefined, job);
 }
 
 /** Validates the payload, runs the handler within the deadline, and records how it ended. */

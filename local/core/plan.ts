@@ -73,6 +73,35 @@ export interface EventSourceDef {
   readonly enabled: boolean;
 }
 
+/**
+ * A Secrets Manager secret the template declares, served to the functions by
+ * the runtime's GetSecretValue endpoint.
+ */
+export interface SecretDef {
+  readonly logicalId: string;
+  readonly name: string;
+  /** What `Ref` gives: the secret's ARN, with a stable six-character suffix as AWS adds a random one. */
+  readonly arn: string;
+  /** The value the template gives (SecretString, every intrinsic resolved). */
+  readonly secretString?: string;
+  /** How to generate the value, when the template gives none: GenerateSecretString, `{}` when it is absent too. */
+  readonly generate?: GenerateSecretDef;
+}
+
+/** GenerateSecretString's properties, as CloudFormation names them. */
+export interface GenerateSecretDef {
+  readonly PasswordLength?: number;
+  readonly ExcludeCharacters?: string;
+  readonly ExcludeLowercase?: boolean;
+  readonly ExcludeUppercase?: boolean;
+  readonly ExcludeNumbers?: boolean;
+  readonly ExcludePunctuation?: boolean;
+  readonly IncludeSpace?: boolean;
+  readonly RequireEachIncludedType?: boolean;
+  readonly SecretStringTemplate?: string;
+  readonly GenerateStringKey?: string;
+}
+
 /** An EventBridge rule that runs on a schedule, and the local functions it invokes. */
 export interface ScheduleDef {
   readonly logicalId: string;
@@ -221,6 +250,7 @@ export interface LocalPlan {
   readonly eventBuses: readonly EventBusDef[];
   /** Rules with an event pattern, on any bus. */
   readonly eventRules: readonly EventRuleDef[];
+  readonly secrets: readonly SecretDef[];
   /** Things the template declares that behave differently locally, to print at start-up. */
   readonly notes: readonly string[];
 }

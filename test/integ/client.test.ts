@@ -141,11 +141,12 @@ describe('@queue-workers/client on the local runtime', () => {
     expect(error).toMatchObject({ code: 'NOT_FOUND', status: 404 });
   });
 
-  it('asks for a redrive once, and reports that the local SQS has no move tasks (REDRIVE_UNSUPPORTED)', async () => {
+  it("starts a redrive of a type's dead-letter queue with a move task, as the local SQS has them", async () => {
     // Act
-    const error = await failure(typed().redrive('simulate'));
+    const accepted = await typed().redrive('simulate');
 
     // Assess
-    expect(error).toMatchObject({ code: 'REDRIVE_UNSUPPORTED', status: 501, retryable: false });
+    expect(accepted).toMatchObject({ type: 'simulate', method: 'StartMessageMoveTask' });
+    expect(accepted.taskHandle).toEqual(expect.any(String));
   });
 });

@@ -65,15 +65,17 @@ const call = (service: string, operation: string, units: Partial<Record<string, 
 });
 
 describe('the usage meter', () => {
-  it('counts what a short job that succeeds costs: two DynamoDB writes, one read, three SQS requests', async () => {
+  it('counts what a short job that succeeds costs: two DynamoDB writes, one read, three SQS requests, one job event', async () => {
     const report = await oneJob({});
 
+    // The client sends an idempotency key, so the record is a conditional PutItem: one write unit all the same.
     expect(calls(report, ids.api)).toEqual([
-      call('dynamodb', 'BatchWriteItem', { writeUnits: 1 }),
+      call('dynamodb', 'PutItem', { writeUnits: 1 }),
       call('sqs', 'SendMessageBatch'),
     ]);
     expect(calls(report, ids.worker)).toEqual([
       call('dynamodb', 'GetItem', { readUnits: 1 }),
+      call('events', 'PutEvents'),
       call('dynamodb', 'UpdateItem', { writeUnits: 1 }),
     ]);
     expect(calls(report, ids.queue)).toEqual([call('sqs', 'DeleteMessageBatch'), call('sqs', 'ReceiveMessage')]);

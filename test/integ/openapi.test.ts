@@ -39,7 +39,13 @@ describe('/openapi.json on the local runtime', () => {
   it('serves the OpenAPI 3.1 document with the runtime as its server', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers?.[0]?.url).toBe(`${runtime.url}/v1`);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/dlq/{type}/redrive', '/jobs', '/jobs/batch', '/jobs/{jobId}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/dlq/{type}/redrive',
+      '/jobs',
+      '/jobs/batch',
+      '/jobs/{jobId}',
+      '/jobs/{jobId}/cancel',
+    ]);
   });
 
   it('declares no auth, since the local runtime checks none, and says so', () => {
@@ -88,7 +94,7 @@ describe('/openapi.json on the local runtime', () => {
       expect(a.status, `${a.method} ${a.path}`).not.toBe('405');
       expect(a.documented, `${a.method} ${a.path} answered ${a.status}`).toContain(a.status);
     }
-    expect(answers.length).toBe(4);
+    expect(answers.length).toBe(5);
   });
 
   it('tells an undocumented path apart: the API answers that it has no route', async () => {

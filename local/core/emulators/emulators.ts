@@ -7,7 +7,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_ACCOUNT, THROWAWAY_CREDENTIALS } from '../local-aws.js';
-import type { QueueDef, TableDef } from '../plan.js';
+import type { QueueDef, SecretDef, TableDef } from '../plan.js';
+import { SecretStore, type SecretValue } from '../secrets/secret-store.js';
+import { startSecretsServer } from '../secrets/secrets-server.js';
 import type { PollerSqs } from '../sqs/poller-sqs.js';
 import { startDynamoEmulator } from './dynamo-emulator.js';
 import { startSqsEmulator } from './sqs-emulator.js';
@@ -31,6 +33,10 @@ export interface Emulators {
   ensureQueues(queues: readonly QueueDef[]): Promise<void>;
   /** Creates the tables that do not exist yet. */
   ensureTables(tables: readonly TableDef[]): Promise<void>;
+  /** The Secrets Manager endpoint (GetSecretValue) that serves the plan's secrets. */
+  readonly secretsEndpoint: string;
+  /** Takes the plan's secrets; returns those whose value was generated now, to print once. */
+  ensureSecrets(secrets: readonly SecretDef[]): SecretValue[];
   /** Deletes items whose TTL attribute has passed, as DynamoDB's TTL does (dynalite has none). */
   sweepExpired(tables: readonly TableDef[], now?: Date): Promise<number>;
   stop(): Promise<void>;
@@ -41,13 +47,20 @@ export interface EmulatorOptions {
   readonly region: string;
   /** Keep queues, messages and items in this directory across restarts. @default in memory */
   readonly dataDir?: string;
+  /** Keep generated secret values in this file across restarts. @default in memory */
+  readonly secretsFile?: string;
 }
 
-/** Starts fauxqs (SQS) and dynalite (DynamoDB) in this process, bound to 127.0.0.1 on free ports. */
+/**
+ * Starts fauxqs (SQS), dynalite (DynamoDB) and a Secrets Manager endpoint in
+ * this process, bound to 127.0.0.1 on free ports.
+ */
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
   const { region, dataDir } = options;
   const sqsServer = await startSqsEmulator({ region, ...(dataDir ? { dataDir: path.join(dataDir, 'sqs') } : {}) });
   const dynamoServer = await startDynamoEmulator(dataDir ? { dataDir: path.join(dataDir, 'dynamodb') } : {});
+  const secrets = new SecretStore(options.secretsFile);
+  const secretsServer = await startSecretsServer(secrets);
   const clientConfig = { region, credentials: { ...THROWAWAY_CREDENTIALS } };
   const sqs = new SQSClient({ ...clientConfig, endpoint: sqsServer.endpoint });
   const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoServer.endpoint });
@@ -68,11 +81,13 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     async ensureTables(tables) {
       for (const t of tables) await ensureTable(dynamodb, t);
     },
+    secretsEndpoint: secretsServer.endpoint,
+    ensureSecrets: (defs) => secrets.apply(defs),
     sweepExpired: (tables, now) => sweepExpired(dynamodb, tables, now),
     async stop() {
       sqs.destroy();
       dynamodb.destroy();
-      await Promise.all([sqsServer.stop(), dynamoServer.stop()]);
+      await Promise.all([sqsServer.stop(), dynamoServer.stop(), secretsServer.stop()]);
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { InvokeResult } from '../functions/invoke-result.js';
 import { LOCAL_ACCOUNT } from '../local-aws.js';
 import type { EventRuleDef, EventTargetDef, LocalPlan } from '../plan.js';
+import type { QueueSend } from '../sqs/send-message.js';
 import { type CompiledPattern, compilePattern } from './pattern.js';
 import { RecentEvents } from './recent-events.js';
 import { targetInput } from './target-input.js';
@@ -57,11 +58,8 @@ export interface RoutedEvent {
 /** What the router needs from the runtime. */
 export interface EventRouterDeps {
   readonly plan: () => LocalPlan;
-  readonly sendMessage: (
-    queueName: string,
-    body: string,
-    group?: { groupId: string; dedupId: string },
-  ) => Promise<void>;
+  /** Sends a message to a local queue, by name; throws when SQS refuses it. */
+  readonly sendMessage: QueueSend;
   readonly invoke: (functionLogicalId: string, event: unknown) => Promise<InvokeResult>;
   readonly log: (line: string) => void;
   /** How many events to keep. @default 500 */
@@ -162,8 +160,11 @@ export class EventRouter {
     if (target.kind === 'sqs') {
       const queue = plan.queues.find((q) => q.logicalId === target.queueLogicalId);
       if (!queue) throw new Error(`queue ${target.queueLogicalId} is not in the plan`);
-      const group = target.messageGroupId ? { groupId: target.messageGroupId, dedupId: event.id } : undefined;
-      await this.deps.sendMessage(queue.name, input, group);
+      await this.deps.sendMessage({
+        queueName: queue.name,
+        body: input,
+        ...(target.messageGroupId ? { messageGroupId: target.messageGroupId, deduplicationId: event.id } : {}),
+      });
       return;
     }
     // Lambda's asynchronous invocation: the function gets the input parsed, as EventBridge sends JSON.

@@ -18,7 +18,18 @@ export interface BannerInput {
   readonly faultNote?: string;
   /** The EventBridge Scheduler schedules being run, with their next firing. @default none */
   readonly schedules?: readonly ScheduleState[];
+  /** Where the plan's secrets are served and kept, and the values generated at this start. */
+  readonly secrets?: SecretsBanner;
   readonly contributions: readonly BannerContribution[];
+}
+
+/** The secrets' part of the banner. */
+export interface SecretsBanner {
+  readonly endpoint: string;
+  /** The state file generated values are kept in, as the user would name it. */
+  readonly file: string;
+  /** Values generated at this start, by secret name: shown once, now. */
+  readonly generated: readonly { readonly name: string; readonly value: string }[];
 }
 
 /**
@@ -47,6 +58,7 @@ export function bannerText(input: BannerInput): string {
       input.eventsEndpoint ? `\nEventBridge ${input.eventsEndpoint} (PutEvents, in process)` : ''
     }`,
   });
+  if (input.secrets && plan.secrets.length) rows.push({ label: 'Secrets', text: secretLines(plan, input.secrets) });
   for (const note of notesOf(plan, input.concurrencyNote)) rows.push({ label: 'NOTE', text: note });
   if (input.faultNote) rows.push({ label: 'FAULTS', text: input.faultNote });
   rows.push(...input.contributions.flatMap((c) => c.hints ?? []));
@@ -69,6 +81,20 @@ function pollerLines(plan: LocalPlan): string[] {
     const queue = plan.queues.find((q) => q.logicalId === e.queueLogicalId);
     return `${fn?.displayName} (queue ${queue?.name}, batch ${e.batchSize}, concurrency ${e.maxConcurrency ?? DEFAULT_POLLERS}, timeout ${fn?.timeoutSeconds} s)`;
   });
+}
+
+/** The endpoint, then one line per secret: a value generated now is shown, once. */
+function secretLines(plan: LocalPlan, secrets: SecretsBanner): string {
+  const lines = [`${secrets.endpoint} (GetSecretValue); generated values are kept in ${secrets.file}`];
+  for (const secret of plan.secrets) {
+    const fresh = secrets.generated.find((g) => g.name === secret.name);
+    if (fresh) lines.push(`${secret.name}: generated now: ${fresh.value}  (shown only this once)`);
+    else
+      lines.push(
+        `${secret.name}: ${secret.secretString !== undefined ? "the template's value" : `as generated before`}`,
+      );
+  }
+  return lines.join('\n');
 }
 
 /** One line per enabled scheduled rule: what it invokes, and how often. */

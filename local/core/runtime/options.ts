@@ -54,6 +54,13 @@ export interface RuntimeOptions {
    */
   readonly meter?: UsageMeter;
   /**
+   * Defaults for every function's environment: a variable the template sets
+   * keeps the template's value. For instance, to tell an app's functions that
+   * the network they run on is the user's own.
+   * @default none
+   */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
+  /**
    * The environment of the process that runs the runtime: `cdk synth` inherits it
    * and functions get its PATH. Passed on, never read for settings.
    * @default process.env
@@ -86,6 +93,7 @@ export interface RuntimeSettings {
   readonly extensions: readonly ExtensionFactory[];
   readonly faults: FaultPlan;
   readonly meter: UsageMeter | undefined;
+  readonly functionEnvironment: Readonly<Record<string, string>> | undefined;
   readonly hostEnv: NodeJS.ProcessEnv;
 }
 
@@ -115,6 +123,7 @@ export function resolveSettings(options: RuntimeOptions): RuntimeSettings {
     extensions: options.extensions ?? [],
     faults: options.faults ?? NO_FAULTS,
     meter: options.meter,
+    functionEnvironment: options.functionEnvironment,
     // The one place the core touches the environment: to hand it on to child processes.
     hostEnv: options.hostEnv ?? process.env,
   };

@@ -18,6 +18,9 @@ export interface WorkloadsOptions {
   readonly dynamodbEndpoint: string;
   /** The local EventBridge's PutEvents endpoint. */
   readonly eventsEndpoint: string;
+  readonly secretsEndpoint: string;
+  /** Variables every function gets beneath its template's own. @default none */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
   readonly pollerSqs: PollerSqs;
   readonly queueUrl: (queueName: string) => string;
   /** PATH of the host, which functions get as Lambda gives them its own. */
@@ -60,6 +63,7 @@ export class Workloads {
 
   constructor(private readonly options: WorkloadsOptions) {
     this.baseEnv = {
+      ...options.functionEnvironment,
       AWS_REGION: '',
       AWS_DEFAULT_REGION: '',
       AWS_ACCESS_KEY_ID: THROWAWAY_CREDENTIALS.accessKeyId,
@@ -68,6 +72,7 @@ export class Workloads {
       AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: options.eventsEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsEndpoint,
       PATH: options.path,
       LANG: 'en_US.UTF-8',
       NODE_ENV: 'production',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { InvokeResult } from '../functions/invoke-result.js';
 import type { LocalPlan, SchedulerScheduleDef } from '../plan.js';
+import type { QueueSend } from '../sqs/send-message.js';
 import { nextFiring, parseExpression, scheduledTimeText, type Timing } from './expression.js';
 import { callAt } from './timer.js';
 
@@ -9,12 +10,7 @@ export interface ScheduleRunnerDeps {
   /** Invokes a function asynchronously, as Scheduler's Lambda target does; the result is only logged. */
   readonly invoke: (functionLogicalId: string, event: unknown) => Promise<InvokeResult>;
   /** Sends a message to a local queue, by name; throws when SQS refuses it. */
-  readonly sendMessage: (message: {
-    readonly queueName: string;
-    readonly body: string;
-    readonly messageGroupId?: string;
-    readonly attributes?: Readonly<Record<string, string>>;
-  }) => Promise<void>;
+  readonly sendMessage: QueueSend;
   /** A line about a schedule: a firing, a delivery that failed. */
   readonly log: (line: string) => void;
   /** Milliseconds before retry `n` (from 1) of a firing SQS refused. @default 2^(n-1) s, at most 60 s */

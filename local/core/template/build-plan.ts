@@ -9,6 +9,7 @@ import { createReadingContext } from './reading-context.js';
 import { readRestApis } from './rest-apis.js';
 import { readSchedulerSchedules } from './scheduler-schedules.js';
 import { readSchedules } from './schedules.js';
+import { readSecrets } from './secrets.js';
 import { readTables } from './tables.js';
 
 /** Which stack a template is, where its queues are, and where its assets are. */
@@ -34,6 +35,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
   const schedulerSchedules = readSchedulerSchedules(ctx, index);
   const eventBuses = readEventBuses(ctx);
   const eventRules = readEventRules(ctx, index, queues);
+  const secrets = readSecrets(ctx);
   return {
     stackName: stack.stackName,
     region: stack.region,
@@ -46,6 +48,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
     schedulerSchedules,
     eventBuses,
     eventRules,
+    secrets,
     notes: ctx.notes,
   };
 }

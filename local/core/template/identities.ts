@@ -72,6 +72,12 @@ function identityOf(
       return { ref: localApiId(logicalId), emulated: true, attributes: { RootResourceId: 'root' } };
     case 'AWS::ApiGateway::Resource':
       return { ref: localResourceId(logicalId), emulated: true, attributes: {} };
+    case 'AWS::SecretsManager::Secret': {
+      // Ref and Fn::GetAtt Id are the ARN, whose last six characters AWS draws at random; here they are stable.
+      const name = text(p.Name) ?? generated(512);
+      const secretArn = arn('secretsmanager', `secret:${name}-${hash(name).slice(0, 6)}`);
+      return { ref: secretArn, emulated: true, attributes: { Id: secretArn } };
+    }
     case 'AWS::Events::Rule': {
       // A rule's Ref is its name. Scheduled rules and rules with a pattern on a local bus run locally
       // (template/schedules.ts, template/event-rules.ts).

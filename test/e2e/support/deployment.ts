@@ -53,6 +53,7 @@ function clientConfig(endpoint: string) {
  * code path. An emulator already answering at E2E_ENDPOINT (or AWS_ENDPOINT_URL,
  * or 127.0.0.1:4566) is reused; otherwise the pinned ministack is started on a
  * free port. Each run deploys a stack of its own name, so runs never collide.
+ * `context` is passed to the app as `-c key=value`.
  */
 export async function deployForE2e(options: Pick<LocalDeployOptions, 'app' | 'context'> = {}): Promise<E2eDeployment> {
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

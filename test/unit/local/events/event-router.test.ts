@@ -47,7 +47,7 @@ const sent: { queue: string; body: string }[] = [];
 const invoked: { fn: string; event: unknown }[] = [];
 const router = new EventRouter({
   plan: () => plan,
-  sendMessage: async (queue, body) => void sent.push({ queue, body }),
+  sendMessage: async ({ queueName, body }) => void sent.push({ queue: queueName, body }),
   invoke: async (fn, event) => {
     invoked.push({ fn, event });
     return { ok: false, errorType: 'Error', errorMessage: 'handler failed', durationMs: 1 } as never;

@@ -113,3 +113,39 @@ describe('the start-up banner with schedules', () => {
     );
   });
 });
+
+describe('the start-up banner with secrets', () => {
+  it('shows where secrets are served and kept, and a value generated now, once', () => {
+    // Prepare
+    const withSecrets = planOf({
+      Signing: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'shop/signing' } },
+      Older: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'shop/older' } },
+    });
+    const input = {
+      plan: withSecrets,
+      url: 'http://127.0.0.1:3000',
+      sqsEndpoint: 'http://127.0.0.1:1',
+      dynamodbEndpoint: 'http://127.0.0.1:2',
+      contributions: [],
+    };
+
+    // Act
+    const text = bannerText({
+      ...input,
+      secrets: {
+        endpoint: 'http://127.0.0.1:3',
+        file: '.qw/secrets.json',
+        generated: [{ name: 'shop/signing', value: 's3cr3t' }],
+      },
+    });
+
+    // Assess
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('  Secrets'));
+    expect(lines.slice(at, at + 3)).toEqual([
+      '  Secrets    http://127.0.0.1:3 (GetSecretValue); generated values are kept in .qw/secrets.json',
+      '             shop/signing: generated now: s3cr3t  (shown only this once)',
+      '             shop/older: as generated before',
+    ]);
+  });
+});

@@ -40,6 +40,7 @@ const plan = (parts: Partial<LocalPlan>): LocalPlan => ({
   schedulerSchedules: [],
   eventBuses: [],
   eventRules: [],
+  secrets: [],
   notes: [],
   ...parts,
 });

@@ -1,0 +1,354 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  SendMessageCommand,
+  type SendMessageCommandInput,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { webhookDeliverJob } from '../../../lambda/jobs/webhook-deliver.js';
+import { reconcile } from '../../../lambda/reconciler/reconcile.js';
+import { callbackJobId, completionCallbacks } from '../../../lambda/shared/completion-callbacks.js';
+import type { JobMessage, JobRecord } from '../../../lambda/shared/job.js';
+import { composeListeners, type FinishedJob } from '../../../lambda/shared/job-finished.js';
+import * as z from '../../../lambda/shared/zod.js';
+import { processBatch } from '../../../lambda/worker/process.js';
+import { lambdaContext, sqsEvent } from '../../helpers/events.js';
+import { jobContext } from '../../helpers/job-context.js';
+import { MemoryJobStore } from '../../helpers/memory-store.js';
+import { webhookSettings } from '../../helpers/webhook-settings.js';
+import { job, NOW, RecordingLogger, workerDeps } from '../worker/fixtures.js';
+
+const CALLBACK_QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/qw-webhook-deliver';
+
+/** A receiver on loopback that keeps every request. */
+let server: Server;
+let receiver: string;
+const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** The worker's own SQS calls (its DLQ, visibilities); callbacks go through {@link callbackSqs}. */
+const workerSqs = mockClient(SQSClient);
+beforeEach(() => {
+  received.length = 0;
+  workerSqs.reset();
+  workerSqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+  workerSqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+});
+afterAll(() => workerSqs.restore());
+
+/** An SQS stand-in that keeps what was sent, or refuses it. */
+function callbackSqs(refuse = false) {
+  const sent: SendMessageCommandInput[] = [];
+  return {
+    sent,
+    async send(command: SendMessageCommand) {
+      if (refuse) throw Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' });
+      sent.push(command.input);
+      return { MessageId: `m${sent.length}` };
+    },
+  };
+}
+
+/** A worker whose finished jobs are announced to completion callbacks, and the job `j1` with a callback URL. */
+function workerWithCallbacks(payload: Record<string, unknown>, callbackUrl: string | null = receiver) {
+  const sqs = callbackSqs();
+  const logger = new RecordingLogger();
+  const base = workerDeps({ maxAttempts: 2 });
+  const deps = workerDeps(
+    { maxAttempts: 2 },
+    {
+      store: base.store,
+      onFinished: completionCallbacks({ store: base.store, sqs, config: { queueUrl: CALLBACK_QUEUE }, logger }),
+    },
+  );
+  const record = job(deps.store, 'j1', payload, { receiveCount: 1 });
+  const stored = deps.store.records.get('j1') as JobRecord;
+  deps.store.records.set('j1', { ...stored, ...(callbackUrl ? { callbackUrl } : {}) });
+  return { deps, sqs, logger, record };
+}
+
+function finished(overrides: Partial<FinishedJob> = {}): FinishedJob {
+  return {
+    jobId: 'j1',
+    type: 'simulate',
+    status: 'succeeded',
+    attempts: 1,
+    result: { ok: true },
+    finishedAt: NOW.toISOString(),
+    record: {
+      jobId: 'j1',
+      type: 'simulate',
+      status: 'queued',
+      attempts: 0,
+      maxAttempts: 3,
+      createdAt: 'c',
+      updatedAt: 'u',
+      callbackUrl: receiver,
+    },
+    ...overrides,
+  };
+}
+
+describe('completion callbacks', () => {
+  it('deliver a signed callback with the outcome of a job that succeeded, through a webhook.deliver job', async () => {
+    // Prepare
+    const { deps, sqs, record } = workerWithCallbacks({ do: 'ok' });
+    const settings = webhookSettings({ allowPrivateNetworks: true });
+
+    // Act: the worker finishes the job, then the queued delivery runs as webhook.deliver would run it.
+    await processBatch(sqsEvent([record]), deps, lambdaContext());
+    const sent = sqs.sent[0] as SendMessageCommandInput;
+    const message = JSON.parse(sent.MessageBody ?? '') as JobMessage;
+    const delivery = webhookDeliverJob({ settings });
+    await delivery.handler(z.parse(delivery.payload, message.payload), jobContext({ jobId: message.jobId }));
+
+    // Assess
+    expect(sent.QueueUrl).toBe(CALLBACK_QUEUE);
+    expect(sent.MessageAttributes?.type?.StringValue).toBe('webhook.deliver');
+    expect(message).toMatchObject({ jobId: callbackJobId('j1', 'succeeded'), type: 'webhook.deliver' });
+    expect(deps.store.records.get(message.jobId)).toMatchObject({
+      type: 'webhook.deliver',
+      status: 'queued',
+      maxAttempts: 8,
+    });
+    const request = received[0];
+    const verified = new Webhook(settings.secret).verify(
+      request?.body ?? '',
+      request?.headers as Record<string, string>,
+    );
+    expect(verified).toEqual({
+      jobId: 'j1',
+      type: 'test.job',
+      status: 'succeeded',
+      attempts: 1,
+      result: { echo: 'j1', attempt: 1 },
+      finishedAt: NOW.toISOString(),
+    });
+    expect(request?.headers['webhook-id']).toBe(message.jobId);
+    expect(request?.headers['idempotency-key']).toBe(message.jobId);
+  });
+
+  it('carry the error of a job that failed', async () => {
+    const { deps, sqs, record } = workerWithCallbacks({ do: 'fatal' });
+
+    await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    const message = JSON.parse(sqs.sent[0]?.MessageBody ?? '') as JobMessage;
+    expect(message.jobId).toBe(callbackJobId('j1', 'failed'));
+    expect(message.payload).toEqual({
+      url: receiver,
+      sign: true,
+      body: {
+        jobId: 'j1',
+        type: 'test.job',
+        status: 'failed',
+        attempts: 1,
+        error: { code: 'NON_RETRYABLE', message: 'will never work' },
+        finishedAt: NOW.toISOString(),
+      },
+    });
+  });
+
+  it('queue nothing for a job without a callback URL, and read nothing', async () => {
+    const { deps, sqs, record } = workerWithCallbacks({ do: 'ok' }, null);
+    let reads = 0;
+    const get = deps.store.get.bind(deps.store);
+    deps.store.get = async (id) => {
+      reads += 1;
+      return get(id);
+    };
+
+    await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    expect(sqs.sent).toEqual([]);
+    expect(reads).toBe(1); // the worker's own read at the start of the attempt
+  });
+
+  it('reuse the record the worker read on the receive beyond the last attempt', async () => {
+    // Prepare: the job's last attempt (2 of 2) ended without an outcome; SQS delivers it once more.
+    const { deps, sqs } = workerWithCallbacks({ do: 'ok' });
+    const record = job(deps.store, 'j2', { do: 'ok' }, { receiveCount: 3 });
+    deps.store.records.set('j2', {
+      ...(deps.store.records.get('j2') as JobRecord),
+      status: 'running',
+      attempts: 2,
+      callbackUrl: receiver,
+    });
+    let reads = 0;
+    const get = deps.store.get.bind(deps.store);
+    deps.store.get = async (id) => {
+      reads += 1;
+      return get(id);
+    };
+
+    // Act
+    await processBatch(sqsEvent([record]), deps, lambdaContext());
+
+    // Assess
+    const message = JSON.parse(sqs.sent[0]?.MessageBody ?? '') as JobMessage;
+    expect(message.payload).toMatchObject({
+      body: { jobId: 'j2', status: 'failed', error: { code: 'DEAD_LETTERED' } },
+    });
+    expect(reads).toBe(1);
+  });
+
+  it("read the job's record when its finisher did not: the reconciler", async () => {
+    // Prepare
+    const store = new MemoryJobStore({ now: () => NOW });
+    const sqs = callbackSqs();
+    const logger = new RecordingLogger();
+    store.records.set('dead', {
+      jobId: 'dead',
+      type: 'simulate',
+      status: 'running',
+      attempts: 3,
+      maxAttempts: 3,
+      createdAt: 'c',
+      updatedAt: 'u',
+      leaseExpiresAt: NOW.getTime() / 1000 - 120,
+      leaseShard: '1',
+      callbackUrl: receiver,
+    });
+    const onFinished = completionCallbacks({ store, sqs, config: { queueUrl: CALLBACK_QUEUE }, logger });
+
+    // Act
+    await reconcile({
+      store,
+      logger,
+      policy: { graceSeconds: 60, stalledAfterSeconds: 300 },
+      now: () => NOW,
+      onFinished,
+    });
+
+    // Assess
+    const message = JSON.parse(sqs.sent[0]?.MessageBody ?? '') as JobMessage;
+    expect(message.payload).toMatchObject({
+      url: receiver,
+      body: { jobId: 'dead', status: 'failed', attempts: 3, error: { code: 'DEAD_LETTERED' } },
+    });
+  });
+
+  it('queue one callback per job and status: a repeat is refused by the conditional create', async () => {
+    // Prepare
+    const store = new MemoryJobStore({ now: () => NOW });
+    const sqs = callbackSqs();
+    const logger = new RecordingLogger();
+    const listener = completionCallbacks({ store, sqs, config: { queueUrl: CALLBACK_QUEUE }, logger });
+    const failed = finished({ status: 'failed', result: undefined, error: { code: 'X', message: 'no' } });
+
+    // Act: told twice of the failure, then of a success after a redrive
+    await listener(failed);
+    await listener(failed);
+    await listener(finished({ attempts: 2 }));
+
+    // Assess
+    expect(sqs.sent.map((s) => (JSON.parse(s.MessageBody ?? '') as JobMessage).jobId)).toEqual([
+      callbackJobId('j1', 'failed'),
+      callbackJobId('j1', 'succeeded'),
+    ]);
+    expect(logger.lines).toContainEqual(expect.objectContaining({ message: 'completion callback already queued' }));
+  });
+
+  it('leave the callback failed with ENQUEUE_FAILED, and fail, when SQS refuses it', async () => {
+    const store = new MemoryJobStore({ now: () => NOW });
+    const listener = completionCallbacks({
+      store,
+      sqs: callbackSqs(true),
+      config: { queueUrl: CALLBACK_QUEUE },
+      logger: new RecordingLogger(),
+    });
+
+    await expect(listener(finished())).rejects.toThrow(/could not be queued/);
+
+    expect(store.records.get(callbackJobId('j1', 'succeeded'))).toMatchObject({
+      status: 'failed',
+      error: { code: 'ENQUEUE_FAILED', message: expect.stringContaining('Service Unavailable') },
+    });
+  });
+
+  it('leave out a result too large for a queue message, and say so', async () => {
+    const sqs = callbackSqs();
+    const listener = completionCallbacks({
+      store: new MemoryJobStore(),
+      sqs,
+      config: { queueUrl: CALLBACK_QUEUE },
+      logger: new RecordingLogger(),
+    });
+
+    await listener(finished({ result: { blob: 'x'.repeat(300 * 1024) } }));
+
+    const text = sqs.sent[0]?.MessageBody ?? '';
+    expect(Buffer.byteLength(text)).toBeLessThan(256 * 1024);
+    const body = (JSON.parse(text) as { payload: { body: Record<string, unknown> } }).payload.body;
+    expect(body).toMatchObject({ jobId: 'j1', status: 'succeeded', resultOmitted: true });
+    expect(body).not.toHaveProperty('result');
+  });
+
+  it('escape the characters SQS does not carry, so the result parses back unchanged', async () => {
+    const sqs = callbackSqs();
+    const listener = completionCallbacks({
+      store: new MemoryJobStore(),
+      sqs,
+      config: { queueUrl: CALLBACK_QUEUE },
+      logger: new RecordingLogger(),
+    });
+
+    await listener(finished({ result: 'a\uFFFEb\uFFFF' }));
+
+    const text = sqs.sent[0]?.MessageBody ?? '';
+    expect(text).not.toMatch(/[\uFFFE\uFFFF]/);
+    expect((JSON.parse(text) as { payload: { body: { result: string } } }).payload.body.result).toBe('a\uFFFEb\uFFFF');
+  });
+});
+
+describe('composed finished-job listeners', () => {
+  it('tell every listener, even when one fails, then throw that failure', async () => {
+    const told: string[] = [];
+    const composed = composeListeners(
+      async () => {
+        throw new Error('bus down');
+      },
+      undefined,
+      async (j) => void told.push(j.jobId),
+    );
+
+    await expect(composed?.(finished())).rejects.toThrow('bus down');
+    expect(told).toEqual(['j1']);
+  });
+
+  it('throw one error naming every failure when several fail', async () => {
+    const failing = (message: string) => async () => {
+      throw new Error(message);
+    };
+
+    await expect(composeListeners(failing('bus down'), failing('queue down'))?.(finished())).rejects.toThrow(
+      '2 finished-job listeners failed: bus down; queue down',
+    );
+  });
+
+  it('are nothing when no listener is given, and the one listener itself when one is', () => {
+    const only = async () => undefined;
+
+    expect(composeListeners(undefined, undefined)).toBeUndefined();
+    expect(composeListeners(undefined, only)).toBe(only);
+  });
+});
