@@ -22,6 +22,7 @@ export const API_ROUTES = [
   { operationId: 'submitJob', method: 'POST', path: '/jobs' },
   { operationId: 'submitJobs', method: 'POST', path: '/jobs/batch' },
   { operationId: 'getJob', method: 'GET', path: '/jobs/{jobId}' },
+  { operationId: 'createUpload', method: 'POST', path: '/uploads' },
   { operationId: 'redriveDeadLetters', method: 'POST', path: '/dlq/{type}/redrive', iamOnly: true },
 ] as const satisfies readonly ApiRoute[];
 

@@ -1,5 +1,6 @@
 import type { $ZodType } from 'zod/v4/core';
 import { NonRetryableError } from '../shared/errors.js';
+import type { BucketArea, JobStorage } from '../shared/storage.js';
 
 export { NonRetryableError, RetryableError } from '../shared/errors.js';
 
@@ -21,6 +22,11 @@ export interface JobContext {
   readonly logger: JobLogger;
   /** Fires before the worker's Lambda timeout; pass it to fetch and timers. */
   readonly signal: AbortSignal;
+  /**
+   * The stack's bucket, for a job type that declares {@link JobTypeDefinition.storage}
+   * access; undefined for the others (and where a test passes none).
+   */
+  readonly storage?: JobStorage;
 }
 
 /**
@@ -112,6 +118,24 @@ export interface QueueSettings {
 /** Settings with every default applied. */
 export type ResolvedQueueSettings = Required<QueueSettings>;
 
+/**
+ * The areas of the stack's bucket a job type's worker reads and writes, beyond
+ * what every worker may (read `payloads/`, write `results/`: the claim check).
+ * The stack grants exactly these, per key prefix.
+ */
+export interface StorageAccess {
+  /** @default none */
+  readonly read?: readonly BucketArea[];
+  /** @default none */
+  readonly write?: readonly BucketArea[];
+}
+
+/** What a job type's result view may use: download URLs minted when the job is read. */
+export interface ResultLinks {
+  /** A presigned GET URL for an object of the stack's bucket, valid for the stack's download URL lifetime. */
+  downloadUrl(key: string): Promise<string>;
+}
+
 /** A job type as the registry holds it. */
 export interface JobType<P = unknown, R = unknown> {
   /** Routing key clients send as `type`: lower case, digits, `.` and `-`. */
@@ -121,6 +145,10 @@ export interface JobType<P = unknown, R = unknown> {
   readonly payload: $ZodType<P>;
   readonly handler: JobHandler<P, R>;
   readonly queue: ResolvedQueueSettings;
+  readonly storage: Required<StorageAccess>;
+  readonly nativeModules: readonly string[];
+  readonly precheck?: (payload: P, storage: JobStorage) => Promise<void>;
+  readonly presentResult?: (result: unknown, links: ResultLinks) => Promise<unknown>;
 }
 
 /** What a job type's file declares. */
@@ -130,6 +158,31 @@ export interface JobTypeDefinition<P, R> {
   readonly payload: $ZodType<P>;
   readonly handler: JobHandler<P, R>;
   readonly queue?: QueueSettings;
+  /**
+   * What the worker reads and writes in the stack's bucket; the handler gets it as `ctx.storage`.
+   * @default no access beyond the claim check's
+   */
+  readonly storage?: StorageAccess;
+  /**
+   * Packages with native binaries that the worker loads (lazily: every worker bundles
+   * the whole registry). The worker's asset gets them installed for Lambda's platform
+   * (linux, arm64, glibc) instead of bundled; every other function leaves them out.
+   * @default none
+   */
+  readonly nativeModules?: readonly string[];
+  /**
+   * Checks the API makes before it accepts a job, beyond the payload's schema:
+   * that what the payload names exists. Throw a `QueueWorkersError` (such as
+   * `UploadNotFoundError`, a 422) to refuse the job; anything else is a 503.
+   * @default none
+   */
+  readonly precheck?: (payload: P, storage: JobStorage) => Promise<void>;
+  /**
+   * Turns a succeeded job's stored result into what `GET /jobs/{id}` shows,
+   * when it is read: e.g. adds presigned download URLs, which must not be stored.
+   * @default the stored result, as is
+   */
+  readonly presentResult?: (result: unknown, links: ResultLinks) => Promise<unknown>;
 }
 
 /** The defaults every job type starts from. */
@@ -248,11 +301,19 @@ export function defineJobType<P, R>(definition: JobTypeDefinition<P, R>): JobTyp
     ...definition.queue,
     backoff: Object.freeze({ ...DEFAULT_QUEUE_SETTINGS.backoff, ...definition.queue?.backoff }),
   });
+  const storage = Object.freeze({
+    read: Object.freeze([...(definition.storage?.read ?? [])]),
+    write: Object.freeze([...(definition.storage?.write ?? [])]),
+  });
   return Object.freeze({
     name: definition.name,
     description: definition.description,
     payload: definition.payload,
     handler: definition.handler,
     queue,
+    storage,
+    nativeModules: Object.freeze([...(definition.nativeModules ?? [])]),
+    ...(definition.precheck ? { precheck: definition.precheck } : {}),
+    ...(definition.presentResult ? { presentResult: definition.presentResult } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import { UnknownJobTypeError } from '../shared/errors.js';
 import type { JobType } from './define.js';
+import { imageThumbnail } from './image-thumbnail.js';
 import { simulate } from './simulate.js';
 import { webhookDeliver } from './webhook-deliver.js';
 
@@ -8,7 +9,7 @@ import { webhookDeliver } from './webhook-deliver.js';
  * and by the Lambdas (routing and validation). Adding a type is one file and one line here.
  */
 // biome-ignore lint/suspicious/noExplicitAny: each entry keeps its own payload type; the registry is heterogeneous.
-export const jobTypes: readonly JobType<any, unknown>[] = [simulate, webhookDeliver];
+export const jobTypes: readonly JobType<any, unknown>[] = [simulate, webhookDeliver, imageThumbnail];
 
 /** The names clients may send as `type`. */
 export const jobTypeNames: readonly string[] = jobTypes.map((t) => t.name);

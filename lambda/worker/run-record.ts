@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import type { JobErrorInfo, JobMessage, JobRecord } from '../shared/job.js';
+import type { JobStorage } from '../shared/storage.js';
 import type { Transition, TransitionContext } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
 import { backoffSeconds } from './backoff.js';
@@ -111,7 +112,16 @@ async function runHandler(
 ): Promise<RecordOutcome> {
   const { jobType } = deps;
   const { jobId } = message;
-  const payload = z.safeParse(jobType.payload, message.payload);
+  // Claim check (lambda/shared/claim-check.ts): a payload the API stored is read back before validation.
+  let received: unknown = message.payload;
+  if (deps.claimCheck?.isStoredPayload(message)) {
+    try {
+      received = await deps.claimCheck.payloadOf(message, deadline.signal);
+    } catch (error) {
+      return handlerFailed(deps, record, jobId, attempt, error, 0);
+    }
+  }
+  const payload = z.safeParse(jobType.payload, received);
   if (!payload.success) {
     const details = payload.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     const error = new ValidationError(`The payload does not match the schema of job type "${jobType.name}".`, details, {
@@ -130,7 +140,7 @@ async function runHandler(
     maxAttempts: jobType.queue.maxAttempts,
     messageId: record.messageId,
   };
-  const context = new RecordJobContext(deps.logger, ids, deadline);
+  const context = new RecordJobContext(deps.logger, ids, deadline, deps.storage);
   const startedAt = performance.now();
   let result: unknown;
   try {
@@ -143,6 +153,8 @@ async function runHandler(
   const durationMs = performance.now() - startedAt;
 
   try {
+    // Claim check: a result too large for the job table is stored in the bucket, the record keeps a reference.
+    if (deps.claimCheck) result = await deps.claimCheck.storedResult(jobId, result, deadline.signal);
     await deps.store.transition(jobId, { to: 'succeeded', attempt, result }, storeContext(deps));
   } catch (error) {
     // The job ran but its result is not stored. Keep the message so a retry records it; handlers are
@@ -278,6 +290,8 @@ class RecordJobContext implements JobContext {
     private readonly base: JobLogger,
     private readonly ids: AttemptIds,
     private readonly deadline: Deadline,
+    /** The bucket, for job types that declared storage access. */
+    readonly storage?: JobStorage,
   ) {
     this.jobId = ids.jobId;
     this.type = ids.type;
