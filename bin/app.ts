@@ -9,10 +9,16 @@ if (!['iam', 'apiKey', 'none'].includes(auth)) {
   throw new Error(`Context "auth" is "${auth}"; use iam, apiKey or none (cdk deploy -c auth=apiKey).`);
 }
 const emails = (app.node.tryGetContext('alarmEmails') as string | undefined)?.split(',').filter(Boolean);
+const uploadOrigins = (app.node.tryGetContext('uploadOrigins') as string | undefined)?.split(',').filter(Boolean);
+const uploadMaxBytes = app.node.tryGetContext('uploadMaxBytes') as string | number | undefined;
 
 new QueueWorkersStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'QueueWorkers', {
   auth,
   ...(emails?.length ? { alarmEmails: emails } : {}),
+  storage: {
+    ...(uploadOrigins?.length ? { uploadOrigins } : {}),
+    ...(uploadMaxBytes !== undefined ? { uploadMaxBytes: Number(uploadMaxBytes) } : {}),
+  },
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -1,12 +1,16 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type JobType, settingsProblems } from '../lambda/jobs/define.js';
+import { MAX_INPUT_BYTES } from '../lambda/jobs/image-thumbnail.js';
 import { jobTypes as registeredJobTypes } from '../lambda/jobs/registry.js';
 import { DEFAULT_RETENTION_DAYS, queueUrlEnvName } from '../lambda/shared/config.js';
+import { BUCKET_AREAS } from '../lambda/shared/storage.js';
 import { AlarmTopic } from './alarm-topic.js';
-import { type ApiAuth, JobApi } from './job-api.js';
+import { type ApiAuth, JobApi, type JobApiProps } from './job-api.js';
+import { JobBucket, type JobBucketProps } from './job-bucket.js';
 
 export type { ApiAuth } from './job-api.js';
 
@@ -49,7 +53,21 @@ export interface QueueWorkersStackProps extends StackProps {
    * @default a minute of grace, five minutes before a job counts as stalled
    */
   readonly reconciler?: Pick<JobReconcilerProps, 'graceSeconds' | 'stalledAfterSeconds'>;
+  /**
+   * The bucket's settings: which browser origins may upload, how long uploads and
+   * thumbnails are kept, access logs; and the largest upload and the lifetime of
+   * presigned URLs, which the API applies.
+   * @default no browser origin, uploads kept a day, thumbnails kept, no access logs, 25 MiB, 15 minutes, 1 hour
+   */
+  readonly storage?: StorageSettings;
 }
+
+/** The bucket's settings, and the API's for it; see {@link JobBucketProps} and {@link JobApiProps}. */
+export type StorageSettings = Pick<
+  JobBucketProps,
+  'uploadOrigins' | 'uploadExpirationDays' | 'thumbnailExpirationDays' | 'serverAccessLogsBucket' | 'removalPolicy'
+> &
+  Pick<JobApiProps, 'uploadMaxBytes' | 'uploadUrlExpiry' | 'downloadUrlExpiry'>;
 
 /** Output id for a job type's queue or DLQ URL: `QueueUrlWebhookDeliver`. */
 export function outputId(prefix: string, jobTypeName: string): string {
@@ -64,6 +82,8 @@ export function outputId(prefix: string, jobTypeName: string): string {
 export class QueueWorkersStack extends Stack {
   public readonly api: JobApi;
   public readonly table: JobTable;
+  public readonly bucket: JobBucket;
+  private readonly hasAccessLogs: boolean;
   public readonly queues: Readonly<Record<string, WorkQueue>>;
   public readonly workers: Readonly<Record<string, JobWorker>>;
 
@@ -76,6 +96,12 @@ export class QueueWorkersStack extends Stack {
 
     this.table = new JobTable(this, 'Jobs');
     const topic = new AlarmTopic(this, 'Alarms', { ...(props.alarmEmails ? { emails: props.alarmEmails } : {}) });
+    const { uploadMaxBytes, uploadUrlExpiry, downloadUrlExpiry, ...bucketSettings } = props.storage ?? {};
+    validateStorage(props.storage ?? {});
+    this.bucket = new JobBucket(this, 'Files', { retentionDays, ...bucketSettings });
+    this.hasAccessLogs = bucketSettings.serverAccessLogsBucket !== undefined;
+    // Every function that bundles the registry leaves out what job types load lazily (sharp).
+    const lazyModules = [...new Set(jobTypes.flatMap((t) => t.nativeModules))];
 
     const queues: Record<string, WorkQueue> = {};
     const workers: Record<string, JobWorker> = {};
@@ -90,6 +116,10 @@ export class QueueWorkersStack extends Stack {
         table: this.table,
         retentionDays,
         ...(logRetention ? { logRetention } : {}),
+        bucket: this.bucket,
+        storage: type.storage,
+        nativeModules: type.nativeModules,
+        lazyModules,
       });
       new JobAlarms(this, `${id}Alarms`, {
         jobTypeName: type.name,
@@ -117,6 +147,11 @@ export class QueueWorkersStack extends Stack {
       retentionDays,
       ...(props.auth ? { auth: props.auth } : {}),
       ...(logRetention ? { logRetention } : {}),
+      bucket: this.bucket,
+      lazyModules,
+      ...(uploadMaxBytes !== undefined ? { uploadMaxBytes } : {}),
+      ...(uploadUrlExpiry ? { uploadUrlExpiry } : {}),
+      ...(downloadUrlExpiry ? { downloadUrlExpiry } : {}),
     });
 
     new JobReconciler(this, 'Reconciler', {
@@ -143,6 +178,7 @@ export class QueueWorkersStack extends Stack {
     // qw builds its job store with the retention the stack was deployed with, not a default.
     new CfnOutput(this, 'JobRetentionDays', { value: String(retentionDays) });
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topic.topicArn });
+    new CfnOutput(this, 'BucketName', { value: this.bucket.bucket.bucketName });
     this.suppressAcceptedFindings();
   }
 
@@ -184,7 +220,56 @@ export class QueueWorkersStack extends Stack {
         reason: 'This queue is itself the dead-letter queue.',
       });
     }
+    this.acknowledgeBucketFindings();
   }
+
+  /** The bucket's accepted findings: object grants per key prefix, and access logs unless asked for. */
+  private acknowledgeBucketFindings(): void {
+    const bucketId = this.getLogicalId(this.bucket.bucket.node.defaultChild as CfnBucket);
+    Validations.of(this).acknowledge(
+      ...Object.values(BUCKET_AREAS).map((prefix) => ({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+        reason: `Object access under ${prefix} only, with one action (s3:GetObject or s3:PutObject): its keys are ids made at run time (upload and job ids), so the resource names the prefix.`,
+      })),
+    );
+    if (!this.hasAccessLogs) {
+      Validations.of(this.bucket.bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason:
+          "Off unless storage.serverAccessLogsBucket is given: objects are written only through presigned POSTs the API grants per upload and by the stack's own functions, each job that reads or writes one is recorded in the job table, and CloudTrail S3 data events are the account-level audit trail for object access.",
+      });
+    }
+  }
+}
+
+/** Fails synthesis with every impossible storage setting, each saying how to fix it. */
+export function validateStorage(settings: StorageSettings): void {
+  const problems: string[] = [];
+  const max = settings.uploadMaxBytes;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1 && max <= MAX_INPUT_BYTES)) {
+    problems.push(
+      `uploadMaxBytes is ${max}; it must be an integer from 1 to ${MAX_INPUT_BYTES}, the most the image worker reads.`,
+    );
+  }
+  for (const [name, days] of Object.entries({
+    uploadExpirationDays: settings.uploadExpirationDays,
+    thumbnailExpirationDays: settings.thumbnailExpirationDays,
+  })) {
+    if (days !== undefined && !(Number.isInteger(days) && days >= 1)) {
+      problems.push(`${name} is ${days}; S3 lifecycle rules count whole days, at least 1.`);
+    }
+  }
+  const urlSeconds = settings.uploadUrlExpiry?.toSeconds();
+  if (urlSeconds !== undefined && (urlSeconds < 1 || urlSeconds > 604_800)) {
+    problems.push(`uploadUrlExpiry is ${urlSeconds} s; a presigned POST lasts from 1 s to 7 days.`);
+  }
+  const downloadSeconds = settings.downloadUrlExpiry?.toSeconds();
+  if (downloadSeconds !== undefined && (downloadSeconds < 1 || downloadSeconds > 604_800)) {
+    problems.push(
+      `downloadUrlExpiry is ${downloadSeconds} s; a presigned URL lasts from 1 s to 7 days (SigV4's limit).`,
+    );
+  }
+  if (problems.length) throw new Error(`Invalid storage settings:\n- ${problems.join('\n- ')}`);
 }
 
 /** Fails synthesis with every problem in the job types, each saying how to fix it. */

@@ -212,7 +212,7 @@ describe('QueueWorkersStack', () => {
     const parts = Object.values(resources)
       .map((r) => r.Properties.PathPart)
       .sort();
-    expect(parts).toEqual(['batch', 'dlq', 'jobs', 'redrive', '{jobId}', '{proxy+}', '{type}']);
+    expect(parts).toEqual(['batch', 'dlq', 'jobs', 'redrive', 'uploads', '{jobId}', '{proxy+}', '{type}']);
     for (const method of ['POST', 'GET'])
       template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: method });
   });
