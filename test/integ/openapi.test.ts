@@ -26,6 +26,7 @@ function requestFor(path: string, method: string): { url: string; init: RequestI
     '/jobs': { type: 'simulate', payload: {} },
     '/jobs/batch': { jobs: [{ type: 'simulate', payload: {} }] },
     '/dlq/{type}/redrive': {},
+    '/uploads': { contentType: 'image/png', contentLength: 100 },
   };
   const body = method === 'get' ? undefined : bodies[path];
   return {
@@ -41,7 +42,13 @@ describe('/openapi.json on the local runtime', () => {
   it('serves the OpenAPI 3.1 document with the runtime as its server', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers?.[0]?.url).toBe(`${runtime.url}/v1`);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/dlq/{type}/redrive', '/jobs', '/jobs/batch', '/jobs/{jobId}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/dlq/{type}/redrive',
+      '/jobs',
+      '/jobs/batch',
+      '/jobs/{jobId}',
+      '/uploads',
+    ]);
   });
 
   it('serves a document that validates as OpenAPI 3.1, every $ref resolving', async () => {
@@ -53,7 +60,9 @@ describe('/openapi.json on the local runtime', () => {
 
   it('documents a request schema for every job type the runtime runs', () => {
     const schemas = Object.keys((doc as unknown as { components: { schemas: object } }).components.schemas);
-    expect(schemas).toEqual(expect.arrayContaining(['Submit_simulate', 'Submit_webhook_deliver']));
+    expect(schemas).toEqual(
+      expect.arrayContaining(['Submit_simulate', 'Submit_webhook_deliver', 'Submit_image_thumbnail']),
+    );
   });
 
   it('routes every documented path and method, answering a documented status', async () => {
@@ -83,7 +92,7 @@ describe('/openapi.json on the local runtime', () => {
       expect(a.status, `${a.method} ${a.path}`).not.toBe('405');
       expect(a.documented, `${a.method} ${a.path} answered ${a.status}`).toContain(a.status);
     }
-    expect(answers.length).toBe(4);
+    expect(answers.length).toBe(5);
   });
 
   it('tells an undocumented path apart: the API answers that it has no route', async () => {

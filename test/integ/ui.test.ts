@@ -41,7 +41,7 @@ describe('the local web dashboard', () => {
   it('shows every job type with live counts', async () => {
     await page.locator('#queues tr[data-type="simulate"]').waitFor();
     const types = await page.locator('#queues tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.type));
-    expect(types.sort()).toEqual(['simulate', 'webhook.deliver']);
+    expect(types.sort()).toEqual(['image.thumbnail', 'simulate', 'webhook.deliver']);
     expect(await page.locator('#meta').textContent()).toMatch(new RegExp(`stack ${INTEG_STACK}`));
   });
 

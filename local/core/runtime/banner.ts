@@ -8,6 +8,8 @@ export interface BannerInput {
   readonly url: string;
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The local S3 endpoint, shown when the stack has buckets. @default not shown */
+  readonly s3Endpoint?: string;
   /** The note on the concurrency limit, if it holds anything back. */
   readonly concurrencyNote?: string;
   /** What the runtime breaks on purpose (QW_FAULTS), if anything. */
@@ -37,6 +39,9 @@ export function bannerText(input: BannerInput): string {
     label: 'SQS',
     text: `${input.sqsEndpoint} (fauxqs)   DynamoDB ${input.dynamodbEndpoint} (dynalite)`,
   });
+  if (plan.buckets.length && input.s3Endpoint) {
+    rows.push({ label: 'S3', text: `${input.s3Endpoint} (fauxqs, behind the runtime's checks of presigned requests)` });
+  }
   for (const note of notesOf(plan, input.concurrencyNote)) rows.push({ label: 'NOTE', text: note });
   if (input.faultNote) rows.push({ label: 'FAULTS', text: input.faultNote });
   rows.push(...input.contributions.flatMap((c) => c.hints ?? []));
@@ -89,6 +94,11 @@ function notesOf(plan: LocalPlan, concurrencyNote: string | undefined): string[]
         `Table ${table.name}: dynalite has no TTL; the runtime deletes items past "${table.ttlAttribute}" every minute.`,
       );
     }
+  }
+  if (plan.buckets.length) {
+    notes.push(
+      "fauxqs's S3 checks no signature, policy or expiry: the runtime enforces presigned POST policies (signature, expiry, Content-Type and the other conditions, content-length-range) and presigned URLs (signature, expiry) in front of it, as S3 does, and answers CORS from the buckets' rules and for its own pages.",
+    );
   }
   notes.push(...plan.notes);
   if (concurrencyNote) notes.push(concurrencyNote);

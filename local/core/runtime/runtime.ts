@@ -21,6 +21,8 @@ export interface LocalRuntime {
   readonly region: string;
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The local S3 endpoint functions get (`AWS_ENDPOINT_URL_S3`): fauxqs's S3 behind the runtime's checks. */
+  readonly s3Endpoint: string;
   /** The current plan (updated by reloads). */
   plan(): LocalPlan;
   /** Local URL of a queue, by logical id or name. */
@@ -47,6 +49,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     const stack = await synthesize(settings);
     emulators = await startEmulators({
       region: stack.region,
+      trustedOrigin: front.url,
       ...(settings.persist ? { dataDir: settings.stateDir } : {}),
     });
     faults = await startFaults(settings.faults, emulators);
@@ -111,6 +114,7 @@ class RunningApp implements LocalRuntime {
       // Functions reach the emulators through the fault proxies, when faults are asked for.
       sqsEndpoint: faults.sqsEndpoint,
       dynamodbEndpoint: faults.dynamodbEndpoint,
+      s3Endpoint: emulators.s3Endpoint,
       ...(faults.draw ? { fault: faults.draw } : {}),
       pollerSqs: emulators.pollerSqs,
       queueUrl: emulators.queueUrl,
@@ -140,6 +144,10 @@ class RunningApp implements LocalRuntime {
 
   get dynamodbEndpoint(): string {
     return this.emulators.dynamodbEndpoint;
+  }
+
+  get s3Endpoint(): string {
+    return this.emulators.s3Endpoint;
   }
 
   plan(): LocalPlan {
@@ -204,6 +212,7 @@ class RunningApp implements LocalRuntime {
   private async apply(plan: LocalPlan): Promise<string[]> {
     await this.emulators.ensureQueues(plan.queues);
     await this.emulators.ensureTables(plan.tables);
+    await this.emulators.ensureBuckets(plan.buckets);
     const changes = await this.workloads.apply(plan);
     this.current = plan;
     for (const e of this.extensions) e.planApplied?.(plan);
@@ -260,6 +269,7 @@ class RunningApp implements LocalRuntime {
         url: this.url,
         sqsEndpoint: this.sqsEndpoint,
         dynamodbEndpoint: this.dynamodbEndpoint,
+        s3Endpoint: this.s3Endpoint,
         ...(note ? { concurrencyNote: note } : {}),
         ...(this.faults.note ? { faultNote: this.faults.note } : {}),
         contributions: this.extensions.map((e) => e.banner?.(plan) ?? {}),
@@ -275,6 +285,10 @@ class RunningApp implements LocalRuntime {
       this.emulators
         .sweepExpired(this.current.tables)
         .catch((error: Error) => this.settings.output.info(`TTL sweep failed: ${error.message}`));
+      // S3 lifecycle expirations, which fauxqs stores but does not run, on the same beat.
+      this.emulators
+        .sweepExpiredObjects(this.current.buckets)
+        .catch((error: Error) => this.settings.output.info(`Lifecycle sweep failed: ${error.message}`));
     }, seconds * 1000);
     timer.unref();
     return () => clearInterval(timer);
@@ -287,8 +301,10 @@ class RunningApp implements LocalRuntime {
       stateDir: this.settings.stateDir,
       sqsEndpoint: this.emulators.sqsEndpoint,
       dynamodbEndpoint: this.emulators.dynamodbEndpoint,
+      s3Endpoint: this.emulators.s3Endpoint,
       sqs: this.emulators.sqs,
       dynamodb: this.emulators.dynamodb,
+      s3: this.emulators.s3,
       plan: () => this.current,
       queueUrl: this.emulators.queueUrl,
       output: this.settings.output,

@@ -13,6 +13,8 @@ import type { ProcessedBatch } from './extension.js';
 export interface WorkloadsOptions {
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The local S3 endpoint: an IP address, so the SDK addresses buckets by path without being told. */
+  readonly s3Endpoint: string;
   readonly pollerSqs: PollerSqs;
   readonly queueUrl: (queueName: string) => string;
   /** PATH of the host, which functions get as Lambda gives them its own. */
@@ -57,6 +59,7 @@ export class Workloads {
       // The SDK's service-specific endpoint settings: handlers need no local-mode code.
       AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_S3: options.s3Endpoint,
       PATH: options.path,
       LANG: 'en_US.UTF-8',
       NODE_ENV: 'production',
