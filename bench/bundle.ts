@@ -1,11 +1,15 @@
 /**
  * `npm run bench:bundle`: synthesizes the app, then prints each function's
- * minified bundle size and the time to import it in a fresh Node process
- * (median of 5), with its environment filled with placeholders.
+ * minified bundle size, the time to import it in a fresh Node process (median
+ * of 5, its environment filled with placeholders), and its deployment package
+ * zipped. A worker's native modules (the image worker's sharp, installed next
+ * to the bundle) are in the zipped size, and counted apart: the 150 KB goal is
+ * the bundle's.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { zippedBytes } from './zip-size.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outdir = path.join(root, 'cdk.out');
@@ -23,11 +27,13 @@ const template = JSON.parse(readFileSync(path.join(outdir, 'QueueWorkers.templat
   Resources: Record<string, Fn>;
 };
 
-const rows: { name: string; kb: number; importMs: number }[] = [];
+const rows: { name: string; kb: number; importMs: number; zippedKb: number; nativeKb?: number }[] = [];
 const seen = new Set<string>();
 for (const [id, res] of Object.entries(template.Resources)) {
   if (res.Type !== 'AWS::Lambda::Function' || !res.Metadata?.['aws:asset:path']) continue;
-  const file = path.join(outdir, res.Metadata['aws:asset:path'], 'index.js');
+  const assetDir = path.join(outdir, res.Metadata['aws:asset:path']);
+  const file = path.join(assetDir, 'index.js');
+  const hasNative = existsSync(path.join(assetDir, 'node_modules'));
   const env: Record<string, string> = { ...process.env } as Record<string, string>;
   for (const [k, v] of Object.entries(res.Properties.Environment?.Variables ?? {})) {
     env[k] = typeof v === 'string' ? v : `placeholder-${k.toLowerCase()}`;
@@ -50,6 +56,8 @@ for (const [id, res] of Object.entries(template.Resources)) {
     name: `${name}${seen.has(file) ? ' (same bundle)' : ''}`,
     kb: statSync(file).size / 1024,
     importMs: times[2] ?? 0,
+    zippedKb: zippedBytes(assetDir) / 1024,
+    ...(hasNative ? { nativeKb: zippedBytes(assetDir, (f) => f.startsWith('node_modules')) / 1024 } : {}),
   });
   seen.add(file);
 }
@@ -58,11 +66,14 @@ console.log(
   `\nNode ${process.version}; import time is the median of ${RUNS} fresh processes (AWS SDK v3 resolved from node_modules, as the Lambda runtime provides it).\n`,
 );
 console.log(
-  `${'function'.padEnd(64)} ${'minified KB'.padStart(12)} ${'import ms'.padStart(10)}  goal <= ${LIMIT_KB} KB`,
+  `${'function'.padEnd(64)} ${'minified KB'.padStart(12)} ${'import ms'.padStart(10)} ${'zipped KB'.padStart(10)}  goal <= ${LIMIT_KB} KB minified`,
 );
 for (const r of rows) {
+  const native =
+    r.nativeKb !== undefined ? `  (${r.nativeKb.toFixed(0)} KB of it native modules, outside the goal)` : '';
   console.log(
-    `${r.name.padEnd(64)} ${r.kb.toFixed(1).padStart(12)} ${r.importMs.toFixed(1).padStart(10)}  ${r.kb <= LIMIT_KB ? 'ok' : 'OVER'}`,
+    `${r.name.padEnd(64)} ${r.kb.toFixed(1).padStart(12)} ${r.importMs.toFixed(1).padStart(10)} ${r.zippedKb.toFixed(1).padStart(10)}  ${r.kb <= LIMIT_KB ? 'ok' : 'OVER'}${native}`,
   );
 }
+console.log('\nzipped: the deployment package (bundle, source map and any node_modules), deflated as a ZIP.');
 if (rows.some((r) => r.kb > LIMIT_KB)) process.exitCode = 1;

@@ -56,9 +56,16 @@ export interface Rendered {
 type SharpFactory = (input?: Buffer | Uint8Array, options?: SharpOptions) => Sharp;
 let sharpModule: Promise<SharpFactory> | undefined;
 
-/** sharp, loaded once, on first use. */
+/**
+ * sharp, loaded once, on first use, with libvips' operation cache off: each job
+ * reads another image, so the cache would only hold up to 50 MB of the worker's
+ * memory for nothing.
+ */
 export function loadSharp(): Promise<SharpFactory> {
-  sharpModule ??= import('sharp').then((m) => m.default as unknown as SharpFactory);
+  sharpModule ??= import('sharp').then((m) => {
+    m.default.cache(false);
+    return m.default as unknown as SharpFactory;
+  });
   return sharpModule;
 }
 

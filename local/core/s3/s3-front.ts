@@ -45,7 +45,10 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
       else res.destroy(error);
     });
   });
-  server.keepAliveTimeout = 5000;
+  // Longer than clients keep idle sockets (undici: 4 s), so a client never sends on a socket this end is
+  // closing: an upload on such a socket fails with ECONNRESET, and a POST is not retried.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -66,7 +66,8 @@ export const PARTIAL_BATCH = [
 export class JobApiClient {
   constructor(private readonly target: Pick<ScenarioTarget, 'apiBase' | 'signed'>) {}
 
-  private call<T>(path: string, body?: unknown, headers?: Record<string, string>) {
+  /** A signed request to the API: a POST of `body` when given, else a GET. */
+  call<T>(path: string, body?: unknown, headers?: Record<string, string>) {
     return signedFetch<T>(`${this.target.apiBase}${path}`, {
       ...(body !== undefined ? { body } : {}),
       ...(headers ? { headers } : {}),
