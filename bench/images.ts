@@ -28,8 +28,8 @@ const GOAL_OVERHEAD = 0.2;
 const workerMs = new Map<string, number>();
 /** Who waits for which job to finish: resolved from the worker's log line, so the client polls no API meanwhile. */
 const waiting = new Map<string, (outcome: 'succeeded' | 'failed') => void>();
-/** The worker's "thumbnails written" breakdown, by job id: reading the upload, sharp, writing. */
-const phases = new Map<string, { readMs: number; renderMs: number; writeMs: number }>();
+/** The worker's "thumbnails written" breakdown, by job id: reading the upload, then rendering and writing. */
+const phases = new Map<string, { readMs: number; thumbnailsMs: number }>();
 
 /** Runtime output that keeps the worker's durations and prints only the runtime's own lines. */
 function benchOutput(): Output {
@@ -44,8 +44,7 @@ function benchOutput(): Output {
           jobId?: string;
           durationMs?: number;
           readMs?: number;
-          renderMs?: number;
-          writeMs?: number;
+          thumbnailsMs?: number;
         };
         if (entry.message === 'job succeeded' && entry.jobId && entry.durationMs !== undefined) {
           workerMs.set(entry.jobId, entry.durationMs);
@@ -54,11 +53,7 @@ function benchOutput(): Output {
           waiting.get(entry.jobId)?.(entry.message === 'job succeeded' ? 'succeeded' : 'failed');
         }
         if (entry.message === 'thumbnails written' && entry.jobId) {
-          phases.set(entry.jobId, {
-            readMs: entry.readMs ?? 0,
-            renderMs: entry.renderMs ?? 0,
-            writeMs: entry.writeMs ?? 0,
-          });
+          phases.set(entry.jobId, { readMs: entry.readMs ?? 0, thumbnailsMs: entry.thumbnailsMs ?? 0 });
         }
       } catch {
         // Not a JSON line.
@@ -160,10 +155,9 @@ async function main(): Promise<void> {
     console.log(
       `  worker per image        p50 ${ms(median(worker))}, p95 ${ms(percentile(worker, 95))}  (S3 read, sharp, S3 writes)`,
     );
-    const phase = (k: 'readMs' | 'renderMs' | 'writeMs') =>
-      median(sequential.map((q) => phases.get(q.jobId)?.[k] ?? 0));
+    const phase = (k: 'readMs' | 'thumbnailsMs') => median(sequential.map((q) => phases.get(q.jobId)?.[k] ?? 0));
     console.log(
-      `    of which (medians)    read the upload ${ms(phase('readMs'))}, sharp ${ms(phase('renderMs'))}, write the thumbnails ${ms(phase('writeMs'))}`,
+      `    of which (medians)    read the upload ${ms(phase('readMs'))}, render and write the thumbnails ${ms(phase('thumbnailsMs'))}`,
     );
     console.log(`  bare sharp per image    p50 ${ms(median(bare))}, p95 ${ms(percentile(bare, 95))}`);
     console.log(

@@ -47,10 +47,10 @@ export interface RenderedThumbnail extends Size {
   readonly data: Buffer;
 }
 
-/** The source's header, as oriented for display, and its thumbnails. */
-export interface Rendered {
+/** The source's header, as oriented for display, and its thumbnails (as rendered, or as kept). */
+export interface Rendered<T = RenderedThumbnail> {
   readonly source: Size & { readonly format: string };
-  readonly thumbnails: readonly RenderedThumbnail[];
+  readonly thumbnails: readonly T[];
 }
 
 type SharpFactory = (input?: Buffer | Uint8Array, options?: SharpOptions) => Sharp;
@@ -143,41 +143,57 @@ async function inspect(sharp: SharpFactory, input: Buffer, maxPixels: number): P
   return { ...orientedSize({ width, height }, meta.orientation), format };
 }
 
+/** One width of a source, rendered: oriented, resized, watermarked if asked, encoded. */
+async function renderWidth(
+  sharp: SharpFactory,
+  input: Buffer,
+  source: Size,
+  requestedWidth: number,
+  options: RenderOptions & { readonly markSize?: Size },
+): Promise<RenderedThumbnail> {
+  const size = thumbnailSize(source, requestedWidth);
+  let image = sharp(input, { limitInputPixels: options.maxPixels })
+    .autoOrient()
+    .resize(size.width, size.height, { fit: 'fill' });
+  const place = options.watermark && options.markSize ? watermarkPlacement(size, options.markSize) : undefined;
+  if (options.watermark && place) {
+    const mark = await sharp(options.watermark).resize(place.width, place.height, { fit: 'fill' }).png().toBuffer();
+    image = image.composite([{ input: mark, left: place.left, top: place.top }]);
+  }
+  const { data, info } = await image
+    .toFormat(options.format, ENCODERS[options.format])
+    .toBuffer({ resolveWithObject: true });
+  return { requestedWidth, format: options.format, width: info.width, height: info.height, data };
+}
+
 /**
  * Renders a thumbnail per width: oriented as its EXIF says, resized keeping
  * the aspect ratio, optionally watermarked, encoded as `format`, metadata
- * (EXIF, GPS) stripped. Throws a {@link NonRetryableError} for an image that
- * cannot or must not be decoded.
+ * (EXIF, GPS) stripped. Each thumbnail goes to `keep` as soon as it is made
+ * (the job writes it to S3 while the next is rendered), and the result holds
+ * what `keep` returned. Throws a {@link NonRetryableError} for an image that
+ * cannot or must not be decoded; what `keep` throws is passed on as is.
  */
-export async function renderThumbnails(input: Buffer, options: RenderOptions): Promise<Rendered> {
+export async function renderThumbnails<T = RenderedThumbnail>(
+  input: Buffer,
+  options: RenderOptions,
+  keep: (thumbnail: RenderedThumbnail) => Promise<T> = async (t) => t as T,
+): Promise<Rendered<T>> {
   const sharp = await loadSharp();
   const source = await inspect(sharp, input, options.maxPixels);
-  const markSize = options.watermark ? await sizeOf(sharp, options.watermark) : undefined;
-  try {
-    const thumbnails = await Promise.all(
-      options.widths.map(async (requestedWidth) => {
-        const size = thumbnailSize(source, requestedWidth);
-        let image = sharp(input, { limitInputPixels: options.maxPixels })
-          .autoOrient()
-          .resize(size.width, size.height, { fit: 'fill' });
-        const place = options.watermark && markSize ? watermarkPlacement(size, markSize) : undefined;
-        if (options.watermark && place) {
-          const mark = await sharp(options.watermark)
-            .resize(place.width, place.height, { fit: 'fill' })
-            .png()
-            .toBuffer();
-          image = image.composite([{ input: mark, left: place.left, top: place.top }]);
-        }
-        const { data, info } = await image
-          .toFormat(options.format, ENCODERS[options.format])
-          .toBuffer({ resolveWithObject: true });
-        return { requestedWidth, format: options.format, width: info.width, height: info.height, data };
-      }),
-    );
-    return { source, thumbnails };
-  } catch (error) {
-    throw unreadable(error);
-  }
+  const markSize = options.watermark ? await sizeOf(sharp, options.watermark).catch(() => undefined) : undefined;
+  const thumbnails = await Promise.all(
+    options.widths.map(async (width) => {
+      let thumbnail: RenderedThumbnail;
+      try {
+        thumbnail = await renderWidth(sharp, input, source, width, { ...options, ...(markSize ? { markSize } : {}) });
+      } catch (error) {
+        throw unreadable(error);
+      }
+      return keep(thumbnail);
+    }),
+  );
+  return { source, thumbnails };
 }
 
 async function sizeOf(sharp: SharpFactory, png: Uint8Array): Promise<Size> {

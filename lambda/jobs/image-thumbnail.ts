@@ -90,7 +90,9 @@ async function readUpload(storage: JobStorage, key: string, signal: AbortSignal)
       out.Body?.transformToWebStream().cancel();
       throw new NonRetryableError(`The upload is ${out.ContentLength} bytes; the limit is ${MAX_INPUT_BYTES}.`);
     }
-    return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+    const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+    // A view, not a copy: the bytes are already this job's own.
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (error) {
     if (error instanceof NonRetryableError) throw error;
     throw s3Failure(error, 'read', `read the upload ${key}`);
@@ -130,27 +132,27 @@ async function makeThumbnails(payload: ImageThumbnailPayload, ctx: JobContext): 
   const input = await readUpload(storage, payload.key, ctx.signal);
   const read = performance.now();
   const watermark = payload.watermark ? (await import('./watermark.js')).WATERMARK_PNG : undefined;
-  const rendered = await renderThumbnails(input, {
-    widths: payload.widths ?? DEFAULT_WIDTHS,
-    format: payload.format ?? 'webp',
-    maxPixels: MAX_INPUT_PIXELS,
-    ...(watermark ? { watermark } : {}),
-  });
-  const render = performance.now();
-  const thumbnails = await Promise.all(
-    rendered.thumbnails.map((t) => writeThumbnail(storage, ctx.jobId, t, ctx.signal)),
+  // Each thumbnail is written as soon as it is made, while the next is rendered.
+  const rendered = await renderThumbnails(
+    input,
+    {
+      widths: payload.widths ?? DEFAULT_WIDTHS,
+      format: payload.format ?? 'webp',
+      maxPixels: MAX_INPUT_PIXELS,
+      ...(watermark ? { watermark } : {}),
+    },
+    (thumbnail) => writeThumbnail(storage, ctx.jobId, thumbnail, ctx.signal),
   );
-  // Where an image's time goes: reading the upload, sharp, writing the thumbnails.
+  // Where an image's time goes: reading the upload, then rendering and writing the thumbnails.
   ctx.logger.info('thumbnails written', {
     key: payload.key,
     bytes: input.length,
     source: rendered.source,
-    count: thumbnails.length,
+    count: rendered.thumbnails.length,
     readMs: Math.round(read - started),
-    renderMs: Math.round(render - read),
-    writeMs: Math.round(performance.now() - render),
+    thumbnailsMs: Math.round(performance.now() - read),
   });
-  return { source: rendered.source, thumbnails };
+  return { source: rendered.source, thumbnails: rendered.thumbnails };
 }
 
 /** At submit time: the upload must be under `uploads/` and exist (HeadObject), else a 422. */

@@ -299,7 +299,7 @@ describe('qw dlq on the emulator', () => {
 
     // Assess
     expect(res.code).toBe(EXIT.NOT_FOUND);
-    expect(res.stderr).toMatch(/No job type "nosuch"\. Known types: simulate, webhook\.deliver\./);
+    expect(res.stderr).toMatch(/No job type "nosuch"\. Known types: image\.thumbnail, simulate, webhook\.deliver\./);
   });
 });
 
