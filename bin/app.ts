@@ -14,11 +14,17 @@ const allowPrivateNetworks = String(app.node.tryGetContext('allowPrivateNetworks
 if (!['true', 'false'].includes(allowPrivateNetworks)) {
   throw new Error(`Context "allowPrivateNetworks" is "${allowPrivateNetworks}"; use true or false.`);
 }
+const uploadOrigins = (app.node.tryGetContext('uploadOrigins') as string | undefined)?.split(',').filter(Boolean);
+const uploadMaxBytes = app.node.tryGetContext('uploadMaxBytes') as string | number | undefined;
 
 new QueueWorkersStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'QueueWorkers', {
   auth,
   ...(emails?.length ? { alarmEmails: emails } : {}),
   ...(allowPrivateNetworks === 'true' ? { allowPrivateNetworks: true } : {}),
+  storage: {
+    ...(uploadOrigins?.length ? { uploadOrigins } : {}),
+    ...(uploadMaxBytes !== undefined ? { uploadMaxBytes: Number(uploadMaxBytes) } : {}),
+  },
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

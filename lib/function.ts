@@ -10,6 +10,23 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
+/**
+ * What the Lambda Node.js runtime provides, left out of every bundle: the AWS
+ * SDK v3 clients and libraries, and the packages they are built from. The
+ * presigners (`@aws-sdk/s3-request-presigner`, `@aws-sdk/s3-presigned-post`)
+ * are not part of the runtime, so they are bundled.
+ */
+export const RUNTIME_PROVIDED_MODULES: readonly string[] = [
+  '@aws-sdk/client-*',
+  '@aws-sdk/lib-*',
+  '@aws-sdk/util-*',
+  '@aws-sdk/core',
+  '@aws-sdk/types',
+  '@aws-sdk/signature-v4-multi-region',
+  '@aws-sdk/middleware-*',
+  '@smithy/*',
+];
+
 /** Props of {@link QueueWorkersFunction}. */
 export interface QueueWorkersFunctionProps extends NodejsFunctionProps {
   /**
@@ -19,27 +36,45 @@ export interface QueueWorkersFunctionProps extends NodejsFunctionProps {
   readonly logRetention?: RetentionDays;
 }
 
+/** npm's platform settings for Lambda on `architecture`: its Linux, with glibc. */
+export function lambdaPlatform(architecture: Architecture): Record<string, string> {
+  return {
+    npm_config_os: 'linux',
+    npm_config_cpu: architecture === Architecture.X86_64 ? 'x64' : 'arm64',
+    npm_config_libc: 'glibc',
+  };
+}
+
 /**
  * The one place that decides how every function of the project is built and
- * run: Node 24 on arm64, minified bundles with source maps, its own log group
- * with a retention. The caller's `environment` and `bundling` are merged, not dropped.
+ * run: Node 24 on arm64, minified bundles with source maps, the runtime's SDK
+ * left out, PNGs embedded as bytes, its own log group with a retention. Packages
+ * listed in `bundling.nodeModules` (native ones, such as sharp) are installed for
+ * Lambda's platform, not this machine's: without npm's os, cpu and libc
+ * settings an x64 machine would put x64 binaries in an arm64 function.
+ * The caller's `environment` and `bundling` are merged, not dropped.
  */
 export class QueueWorkersFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: QueueWorkersFunctionProps) {
     const { logRetention = RetentionDays.ONE_MONTH, ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention });
+    const architecture = props.architecture ?? Architecture.ARM_64;
+    const nodeModules = props.bundling?.nodeModules ?? [];
     const bundling: BundlingOptions = {
       minify: true,
       sourceMap: true,
       target: 'node24',
       format: OutputFormat.CJS,
-      // The Lambda runtime ships AWS SDK v3; leaving it out keeps bundles small and cold starts short.
-      externalModules: ['@aws-sdk/*'],
       ...props.bundling,
+      externalModules: [...RUNTIME_PROVIDED_MODULES, ...(props.bundling?.externalModules ?? [])],
+      loader: { '.png': 'binary', ...props.bundling?.loader },
+      ...(nodeModules.length
+        ? { environment: { ...lambdaPlatform(architecture), ...props.bundling?.environment } }
+        : {}),
     };
     super(scope, id, {
       runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      architecture,
       timeout: Duration.seconds(30),
       memorySize: 256,
       logGroup,

@@ -18,8 +18,16 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { API_ROUTES } from '../lambda/api/route-table.js';
-import { dlqEnvName, ENV, queueUrlEnvName } from '../lambda/shared/config.js';
+import {
+  DEFAULT_DOWNLOAD_URL_SECONDS,
+  DEFAULT_UPLOAD_MAX_BYTES,
+  DEFAULT_UPLOAD_URL_SECONDS,
+  dlqEnvName,
+  ENV,
+  queueUrlEnvName,
+} from '../lambda/shared/config.js';
 import { QueueWorkersFunction } from './function.js';
+import type { JobBucket } from './job-bucket.js';
 import type { JobTable } from './job-table.js';
 
 /** How callers prove who they are. */
@@ -61,6 +69,28 @@ export interface JobApiProps {
    * @default false - https only, to public addresses
    */
   readonly allowPrivateNetworks?: boolean;
+  /** The stack's bucket: uploads, claim-checked payloads and results, thumbnails. */
+  readonly bucket: JobBucket;
+  /**
+   * The largest upload `POST /uploads` presigns, in bytes.
+   * @default 25 MiB
+   */
+  readonly uploadMaxBytes?: number;
+  /**
+   * How long a presigned upload stays valid.
+   * @default 15 minutes
+   */
+  readonly uploadUrlExpiry?: Duration;
+  /**
+   * How long a download URL (thumbnails, large results) minted by `GET /jobs/{id}` stays valid.
+   * @default 1 hour
+   */
+  readonly downloadUrlExpiry?: Duration;
+  /**
+   * Packages job types load lazily, left out of the bundle (the API bundles the registry).
+   * @default none
+   */
+  readonly lazyModules?: readonly string[];
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -119,9 +149,13 @@ export class JobApi extends Construct {
       description: 'queue-workers HTTP job API',
       timeout: Duration.seconds(10),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      bundling: { externalModules: [...(props.lazyModules ?? [])] },
       environment: {
         [ENV.tableName]: props.table.table.tableName,
         [ENV.retentionDays]: String(props.retentionDays),
+        [ENV.uploadMaxBytes]: String(props.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES),
+        [ENV.uploadUrlSeconds]: String(props.uploadUrlExpiry?.toSeconds() ?? DEFAULT_UPLOAD_URL_SECONDS),
+        [ENV.downloadUrlSeconds]: String(props.downloadUrlExpiry?.toSeconds() ?? DEFAULT_DOWNLOAD_URL_SECONDS),
         ...Object.fromEntries(Object.entries(props.queues).map(([type, q]) => [queueUrlEnvName(type), q.queueUrl])),
         ...redrive,
         ...(props.allowPrivateNetworks ? { [ENV.allowPrivateNetworks]: 'true' } : {}),
@@ -129,7 +163,7 @@ export class JobApi extends Construct {
     });
   }
 
-  /** Job items, sends to the work queues, and (under IAM auth) what a DLQ redrive needs. */
+  /** Job items, sends to the work queues, the bucket's areas, and (under IAM auth) what a DLQ redrive needs. */
   private grantAccess(props: JobApiProps): void {
     const fn = this.function;
     props.table.grantItems(
@@ -140,6 +174,9 @@ export class JobApi extends Construct {
       'dynamodb:BatchWriteItem',
     );
     for (const queue of Object.values(props.queues)) queue.grantSendMessages(fn);
+    // Presign uploads (a POST is authorised as its signer's PutObject) and HeadObject them (GetObject);
+    // store payloads; read stored results and presign downloads of them and of thumbnails.
+    props.bucket.grantAccess(fn, { read: ['uploads', 'results', 'thumbnails'], write: ['uploads', 'payloads'] });
     if (this.auth !== 'iam') return;
     // StartMessageMoveTask needs these on the DLQ (the move's source); ChangeMessageVisibility is for the peek that requeues jobs.
     for (const dlq of Object.values(props.deadLetterQueues)) {

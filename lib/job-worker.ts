@@ -5,9 +5,10 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type ResolvedQueueSettings, visibilityTimeoutSeconds } from '../lambda/jobs/define.js';
+import { type ResolvedQueueSettings, type StorageAccess, visibilityTimeoutSeconds } from '../lambda/jobs/define.js';
 import { ENV } from '../lambda/shared/config.js';
 import { QueueWorkersFunction } from './function.js';
+import type { JobBucket } from './job-bucket.js';
 import type { JobTable } from './job-table.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,12 +35,36 @@ export interface JobWorkerProps {
    * @default false
    */
   readonly allowPrivateNetworks?: boolean;
+  /**
+   * The stack's bucket. Every worker reads `payloads/` and writes `results/` (the
+   * claim check); {@link storage} adds what the job type declared.
+   */
+  readonly bucket: JobBucket;
+  /**
+   * The job type's own access to the bucket.
+   * @default none beyond the claim check's
+   */
+  readonly storage?: StorageAccess;
+  /**
+   * Packages with native binaries this worker loads, installed into its asset for
+   * Lambda's platform (linux arm64) instead of bundled.
+   * @default none
+   */
+  readonly nativeModules?: readonly string[];
+  /**
+   * Packages other job types load lazily: every worker bundles the whole registry,
+   * so each leaves them out of its bundle.
+   * @default none
+   */
+  readonly lazyModules?: readonly string[];
 }
 
 /**
  * The Lambda that runs one job type: triggered by its queue with partial batch
  * responses always on, capped by the type's max concurrency, and granted only
- * what it uses (read and update job items, consume its queue, send to its DLQ).
+ * what it uses (read and update job items, consume its queue, send to its DLQ,
+ * read claim-checked payloads and write large results, and the bucket areas its
+ * type declares).
  */
 export class JobWorker extends Construct {
   public readonly function: QueueWorkersFunction;
@@ -53,6 +78,10 @@ export class JobWorker extends Construct {
       timeout: Duration.seconds(settings.timeoutSeconds),
       memorySize: settings.memoryMb,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      bundling: {
+        externalModules: [...(props.lazyModules ?? [])],
+        ...(props.nativeModules?.length ? { nodeModules: [...props.nativeModules] } : {}),
+      },
       environment: {
         [ENV.jobType]: props.jobTypeName,
         [ENV.queueUrl]: props.queue.queueUrl,
@@ -66,6 +95,10 @@ export class JobWorker extends Construct {
     });
     props.table.grantItems(this.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     props.deadLetterQueue.grantSendMessages(this.function);
+    props.bucket.grantAccess(this.function, {
+      read: ['payloads', ...(props.storage?.read ?? [])],
+      write: ['results', ...(props.storage?.write ?? [])],
+    });
     this.function.addEventSource(
       new SqsEventSource(props.queue, {
         batchSize: settings.batchSize,

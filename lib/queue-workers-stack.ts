@@ -1,25 +1,29 @@
 import { Annotations, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type JobType, settingsProblems } from '../lambda/jobs/define.js';
+import type { JobType } from '../lambda/jobs/define.js';
 import { jobTypes as registeredJobTypes } from '../lambda/jobs/registry.js';
-import { scheduleProblems } from '../lambda/jobs/schedules.js';
 import { WEBHOOK_DELIVER } from '../lambda/jobs/webhook-deliver.js';
-import { DEFAULT_RETENTION_DAYS, queueUrlEnvName } from '../lambda/shared/config.js';
+import { DEFAULT_RETENTION_DAYS } from '../lambda/shared/config.js';
+import { BUCKET_AREAS } from '../lambda/shared/storage.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { CompletionCallbacks } from './completion-callbacks.js';
-import { type ApiAuth, JobApi } from './job-api.js';
+import { type ApiAuth, JobApi, type JobApiProps } from './job-api.js';
+import { JobBucket } from './job-bucket.js';
 
 export type { ApiAuth } from './job-api.js';
+export type { StorageSettings } from './stack-settings.js';
 
-import { JobAlarms } from './job-alarms.js';
+import { JobAlarms, type JobAlarmsProps } from './job-alarms.js';
 import { JobDashboard } from './job-dashboard.js';
 import { JobEvents, type JobEventsProps } from './job-events.js';
 import { JobReconciler, type JobReconcilerProps } from './job-reconciler.js';
 import { JobSchedules } from './job-schedules.js';
 import { JobTable } from './job-table.js';
 import { JobWorker } from './job-worker.js';
+import { type StorageSettings, validateJobTypes, validateStorage } from './stack-settings.js';
 import { WorkQueue } from './work-queue.js';
 
 /** Props of {@link QueueWorkersStack}. */
@@ -67,6 +71,13 @@ export interface QueueWorkersStackProps extends StackProps {
    * @default false
    */
   readonly allowPrivateNetworks?: boolean;
+  /**
+   * The bucket's settings: which browser origins may upload, how long uploads and
+   * thumbnails are kept, access logs; and the largest upload and the lifetime of
+   * presigned URLs, which the API applies.
+   * @default no browser origin, uploads kept a day, thumbnails kept, no access logs, 25 MiB, 15 minutes, 1 hour
+   */
+  readonly storage?: StorageSettings;
 }
 
 /** Output id for a job type's queue or DLQ URL: `QueueUrlWebhookDeliver`. */
@@ -82,6 +93,8 @@ export function outputId(prefix: string, jobTypeName: string): string {
 export class QueueWorkersStack extends Stack {
   public readonly api: JobApi;
   public readonly table: JobTable;
+  public readonly bucket: JobBucket;
+  private readonly hasAccessLogs: boolean;
   public readonly queues: Readonly<Record<string, WorkQueue>>;
   public readonly workers: Readonly<Record<string, JobWorker>>;
   public readonly events: JobEvents;
@@ -99,38 +112,25 @@ export class QueueWorkersStack extends Stack {
 
     this.table = new JobTable(this, 'Jobs');
     const topic = new AlarmTopic(this, 'Alarms', { ...(props.alarmEmails ? { emails: props.alarmEmails } : {}) });
+    const { uploadMaxBytes, uploadUrlExpiry, downloadUrlExpiry, ...bucketSettings } = props.storage ?? {};
+    validateStorage(props.storage ?? {});
+    this.bucket = new JobBucket(this, 'Files', { retentionDays, ...bucketSettings });
+    this.hasAccessLogs = bucketSettings.serverAccessLogsBucket !== undefined;
+    // Every function that bundles the registry leaves out what job types load lazily (sharp).
+    const lazyModules = [...new Set(jobTypes.flatMap((t) => t.nativeModules))];
 
     const queues: Record<string, WorkQueue> = {};
     const workers: Record<string, JobWorker> = {};
     for (const type of jobTypes) {
-      const id = outputId('', type.name);
-      const queue = new WorkQueue(this, `${id}Queue`, {
-        jobTypeName: type.name,
-        settings: type.queue,
-        contentBasedDeduplication: (type.schedules?.length ?? 0) > 0,
-      });
-      const worker = new JobWorker(this, `${id}Worker`, {
-        jobTypeName: type.name,
-        settings: type.queue,
-        queue: queue.queue,
-        deadLetterQueue: queue.deadLetterQueue,
-        table: this.table,
+      const { queue, worker } = this.jobTypeResources(type, {
         retentionDays,
-        ...(logRetention ? { logRetention } : {}),
-        ...(allowPrivateNetworks ? { allowPrivateNetworks } : {}),
-      });
-      new JobAlarms(this, `${id}Alarms`, {
-        jobTypeName: type.name,
-        queue: queue.queue,
-        deadLetterQueue: queue.deadLetterQueue,
-        worker: worker.function,
-        maxAgeSeconds: type.queue.maxAgeAlarmSeconds,
-        action: topic.action,
+        logRetention,
+        allowPrivateNetworks,
+        lazyModules,
+        alarmAction: topic.action,
       });
       queues[type.name] = queue;
       workers[type.name] = worker;
-      new CfnOutput(this, outputId('QueueUrl', type.name), { value: queue.queue.queueUrl });
-      new CfnOutput(this, outputId('DlqUrl', type.name), { value: queue.deadLetterQueue.queueUrl });
     }
     this.queues = queues;
     this.workers = workers;
@@ -147,6 +147,11 @@ export class QueueWorkersStack extends Stack {
       ...(props.auth ? { auth: props.auth } : {}),
       ...(logRetention ? { logRetention } : {}),
       ...(allowPrivateNetworks ? { allowPrivateNetworks } : {}),
+      bucket: this.bucket,
+      lazyModules,
+      ...(uploadMaxBytes !== undefined ? { uploadMaxBytes } : {}),
+      ...(uploadUrlExpiry ? { uploadUrlExpiry } : {}),
+      ...(downloadUrlExpiry ? { downloadUrlExpiry } : {}),
     });
 
     this.schedules(jobTypes);
@@ -184,7 +189,52 @@ export class QueueWorkersStack extends Stack {
     if (this.callbacks) {
       new CfnOutput(this, 'WebhookSigningSecretArn', { value: this.callbacks.signingSecret.secretArn });
     }
+    new CfnOutput(this, 'BucketName', { value: this.bucket.bucket.bucketName });
     this.suppressAcceptedFindings();
+  }
+
+  /** A job type's queue with its DLQ, its worker and its alarms, and the queue URLs as outputs. */
+  private jobTypeResources(
+    type: JobType,
+    shared: {
+      readonly retentionDays: number;
+      readonly logRetention: RetentionDays | undefined;
+      readonly allowPrivateNetworks: boolean;
+      readonly lazyModules: readonly string[];
+      readonly alarmAction: JobAlarmsProps['action'];
+    },
+  ): { queue: WorkQueue; worker: JobWorker } {
+    const id = outputId('', type.name);
+    const queue = new WorkQueue(this, `${id}Queue`, {
+      jobTypeName: type.name,
+      settings: type.queue,
+      contentBasedDeduplication: (type.schedules?.length ?? 0) > 0,
+    });
+    const worker = new JobWorker(this, `${id}Worker`, {
+      jobTypeName: type.name,
+      settings: type.queue,
+      queue: queue.queue,
+      deadLetterQueue: queue.deadLetterQueue,
+      table: this.table,
+      retentionDays: shared.retentionDays,
+      ...(shared.logRetention ? { logRetention: shared.logRetention } : {}),
+      ...(shared.allowPrivateNetworks ? { allowPrivateNetworks: true } : {}),
+      bucket: this.bucket,
+      storage: type.storage,
+      nativeModules: type.nativeModules,
+      lazyModules: shared.lazyModules,
+    });
+    new JobAlarms(this, `${id}Alarms`, {
+      jobTypeName: type.name,
+      queue: queue.queue,
+      deadLetterQueue: queue.deadLetterQueue,
+      worker: worker.function,
+      maxAgeSeconds: type.queue.maxAgeAlarmSeconds,
+      action: shared.alarmAction,
+    });
+    new CfnOutput(this, outputId('QueueUrl', type.name), { value: queue.queue.queueUrl });
+    new CfnOutput(this, outputId('DlqUrl', type.name), { value: queue.deadLetterQueue.queueUrl });
+    return { queue, worker };
   }
 
   private warnOfPrivateNetworks(): void {
@@ -274,22 +324,24 @@ export class QueueWorkersStack extends Stack {
         reason: 'This queue is itself the dead-letter queue.',
       });
     }
+    this.acknowledgeBucketFindings();
   }
-}
 
-/** Fails synthesis with every problem in the job types, each saying how to fix it. */
-export function validateJobTypes(jobTypes: readonly JobType[]): void {
-  const problems = jobTypes.flatMap((t) => [
-    ...settingsProblems(t.name, t.queue),
-    ...scheduleProblems({ name: t.name, payload: t.payload, schedules: t.schedules ?? [] }),
-  ]);
-  const seen = new Map<string, string>();
-  for (const t of jobTypes) {
-    const env = queueUrlEnvName(t.name);
-    const clash = seen.get(env);
-    if (clash) problems.push(`Job types "${clash}" and "${t.name}" map to the same name ${env}; rename one of them.`);
-    seen.set(env, t.name);
+  /** The bucket's accepted findings: object grants per key prefix, and access logs unless asked for. */
+  private acknowledgeBucketFindings(): void {
+    const bucketId = this.getLogicalId(this.bucket.bucket.node.defaultChild as CfnBucket);
+    Validations.of(this).acknowledge(
+      ...Object.values(BUCKET_AREAS).map((prefix) => ({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+        reason: `Object access under ${prefix} only, with one action (s3:GetObject or s3:PutObject): its keys are ids made at run time (upload and job ids), so the resource names the prefix.`,
+      })),
+    );
+    if (!this.hasAccessLogs) {
+      Validations.of(this.bucket.bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason:
+          "Off unless storage.serverAccessLogsBucket is given: objects are written only through presigned POSTs the API grants per upload and by the stack's own functions, each job that reads or writes one is recorded in the job table, and CloudTrail S3 data events are the account-level audit trail for object access.",
+      });
+    }
   }
-  if (jobTypes.length === 0) problems.push('No job types are registered; add one to lambda/jobs/registry.ts.');
-  if (problems.length) throw new Error(`Invalid job types:\n- ${problems.join('\n- ')}`);
 }

@@ -67,12 +67,18 @@ export interface PendingJob<N extends string = string> extends JobViewBase<N> {
   readonly status: 'queued' | 'running' | 'retrying';
   readonly error?: JobErrorInfo;
   readonly result?: undefined;
+  readonly resultUrl?: undefined;
 }
 
-/** A job that succeeded, with what its handler returned (`null` when it returned nothing). */
+/**
+ * A job that succeeded, with what its handler returned (`null` when it returned
+ * nothing). A result over 4 MiB is not inlined: `result` is then absent and
+ * `resultUrl`, a presigned GET valid for an hour, stands in its place.
+ */
 export interface SucceededJob<N extends string = string, R = unknown> extends JobViewBase<N> {
   readonly status: 'succeeded';
   readonly result: ResultValue<R>;
+  readonly resultUrl?: string;
   readonly error?: undefined;
 }
 
@@ -82,6 +88,7 @@ export interface FailedJob<N extends string = string> extends JobViewBase<N> {
   /** Why; absent only for a job failed again after a redrive that carried no reason. */
   readonly error?: JobErrorInfo;
   readonly result?: undefined;
+  readonly resultUrl?: undefined;
 }
 
 /** A job cancelled before it ran, or one that stopped when asked to. */
@@ -89,6 +96,7 @@ export interface CancelledJob<N extends string = string> extends JobViewBase<N> 
   readonly status: 'cancelled';
   readonly error?: undefined;
   readonly result?: undefined;
+  readonly resultUrl?: undefined;
 }
 
 /** A finished job: narrow on `status` to read `result` or `error`. */

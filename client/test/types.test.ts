@@ -29,7 +29,7 @@ const compileOnly = (check: (jobs: Jobs) => Promise<void>) => expect(check).toBe
 
 describe('a client typed by the registry', () => {
   it('knows every type by its literal name', () => {
-    expectTypeOf<JobTypeName<typeof jobTypes>>().toEqualTypeOf<'simulate' | 'webhook.deliver'>();
+    expectTypeOf<JobTypeName<typeof jobTypes>>().toEqualTypeOf<'simulate' | 'webhook.deliver' | 'image.thumbnail'>();
   });
 
   it('accepts a payload as the schema takes it, and answers with the submitted type', () => {

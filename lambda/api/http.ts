@@ -14,6 +14,7 @@ import {
   ServiceUnavailableError,
   UnknownJobTypeError,
   UnsupportedMediaTypeError,
+  UploadNotFoundError,
   ValidationError,
 } from '../shared/errors.js';
 
@@ -34,6 +35,7 @@ export function statusFor(error: QueueWorkersError): number {
   if (error instanceof RedriveUnsupportedError) return 501;
   if (error instanceof PayloadTooLargeError) return 413;
   if (error instanceof UnsupportedMediaTypeError) return 415;
+  if (error instanceof UploadNotFoundError) return 422;
   if (error instanceof ServiceUnavailableError) return 503;
   if (error instanceof ConfigError) return 500;
   return 500;

@@ -14,6 +14,8 @@ import type {
   jobViewResponse,
   redriveAcceptedResponse,
   SubmitJobRequest,
+  uploadCreatedResponse,
+  uploadRequest,
 } from './schemas.js';
 
 /** An OpenAPI Example Object. */
@@ -45,6 +47,18 @@ export const JOB_REQUEST_EXAMPLES: Readonly<Record<string, Example<SubmitJobRequ
       delaySeconds: 10,
     },
   },
+  'image.thumbnail': {
+    summary: 'Thumbnails 128 and 512 px wide of an upload, as WebP, watermarked',
+    value: {
+      type: 'image.thumbnail',
+      payload: {
+        key: 'uploads/3f8e2a51-6c0d-4b7e-9a14-2d5c8b7e1f60',
+        widths: [128, 512],
+        format: 'webp',
+        watermark: true,
+      },
+    },
+  },
 };
 
 const JOB_ID = '7f0c4f5e-3b8a-4c1e-9d2f-5a6b7c8d9e0f';
@@ -68,7 +82,7 @@ export const BATCH_ACCEPTED_EXAMPLE: Example<z.input<typeof batchAcceptedRespons
         error: {
           code: 'UNKNOWN_JOB_TYPE',
           message: 'Unknown job type "email.send". Known types: simulate, webhook.deliver.',
-          details: { type: 'email.send', known: ['simulate', 'webhook.deliver'] },
+          details: { type: 'email.send', known: ['simulate', 'webhook.deliver', 'image.thumbnail'] },
         },
       },
     ],
@@ -87,6 +101,28 @@ export const JOB_VIEW_EXAMPLES: Readonly<Record<string, Example<z.input<typeof j
       createdAt: '2026-11-24T09:30:00.000Z',
       updatedAt: '2026-11-24T09:30:02.140Z',
       result: { attempt: 2 },
+    },
+  },
+  thumbnails: {
+    summary: 'Thumbnails made, each with a download URL minted when the job is read',
+    value: {
+      jobId: JOB_ID,
+      type: 'image.thumbnail',
+      status: 'succeeded',
+      attempts: 1,
+      createdAt: '2026-11-24T09:30:00.000Z',
+      updatedAt: '2026-11-24T09:30:01.380Z',
+      result: {
+        source: { width: 4000, height: 3000, format: 'jpeg' },
+        thumbnails: [128, 512].map((width) => ({
+          width,
+          height: (width * 3) / 4,
+          format: 'webp',
+          key: `thumbnails/${JOB_ID}/${width}.webp`,
+          bytes: width * 24,
+          url: `https://qw-files.s3.eu-west-1.amazonaws.com/thumbnails/${JOB_ID}/${width}.webp?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=...`,
+        })),
+      },
     },
   },
   failed: {
@@ -169,6 +205,48 @@ export const JOB_FINISHED_EXAMPLE: Example<z.input<typeof errorResponseBody>> = 
       code: 'JOB_FINISHED',
       message: 'The job is already succeeded; only a queued, retrying or running job can be cancelled.',
       details: { jobId: JOB_ID, status: 'succeeded' },
+    },
+  },
+};
+
+/** The body of `POST /uploads`. */
+export const UPLOAD_REQUEST_EXAMPLE: Example<z.input<typeof uploadRequest>> = {
+  summary: 'A 3.2 MB JPEG',
+  value: { contentType: 'image/jpeg', contentLength: 3_200_000 },
+};
+
+const UPLOAD_ID = '3f8e2a51-6c0d-4b7e-9a14-2d5c8b7e1f60';
+
+/** The `201` body of `POST /uploads`. */
+export const UPLOAD_CREATED_EXAMPLE: Example<z.input<typeof uploadCreatedResponse>> = {
+  summary: 'A presigned POST, valid for 15 minutes',
+  value: {
+    uploadId: UPLOAD_ID,
+    key: `uploads/${UPLOAD_ID}`,
+    url: 'https://qw-files.s3.eu-west-1.amazonaws.com/',
+    fields: {
+      'Content-Type': 'image/jpeg',
+      bucket: 'qw-files',
+      key: `uploads/${UPLOAD_ID}`,
+      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+      'X-Amz-Credential': 'ASIAEXAMPLE/20261124/eu-west-1/s3/aws4_request',
+      'X-Amz-Date': '20261124T093000Z',
+      'X-Amz-Security-Token': '...',
+      Policy: 'eyJleHBpcmF0aW9uIjoiMjAyNi0xMS0yNFQwOTo0NTowMFoiLCJjb25kaXRpb25zIjpbXX0=',
+      'X-Amz-Signature': '...',
+    },
+    expiresAt: '2026-11-24T09:45:00Z',
+  },
+};
+
+/** The `422` body of a job whose upload is not there. */
+export const UPLOAD_NOT_FOUND_EXAMPLE: Example<z.input<typeof errorResponseBody>> = {
+  summary: 'The upload expired, or was never made',
+  value: {
+    error: {
+      code: 'UPLOAD_NOT_FOUND',
+      message: `No upload at "uploads/${UPLOAD_ID}": no object has this key (never uploaded, or expired). Upload with POST /uploads first, then submit its key.`,
+      details: { key: `uploads/${UPLOAD_ID}` },
     },
   },
 };

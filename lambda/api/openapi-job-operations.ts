@@ -23,6 +23,9 @@ export function getJobOperation(): JsonSchema {
   const links = jobLinks('', 'this job');
   return {
     summary: "A job's status, attempts, progress, result or error.",
+    description:
+      'A result too large for the job table was stored in S3 and is read back here. One over 4 MiB is not inlined: ' +
+      '`resultUrl`, a presigned GET valid for an hour, stands in its place. Download URLs in a result (thumbnails) are minted at each read.',
     parameters: [
       JOB_ID_PARAMETER,
       {

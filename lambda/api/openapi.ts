@@ -3,16 +3,12 @@ import * as z from '../shared/zod.js';
 import { type JsonSchema, componentRef as ref, SchemaComponents } from './openapi-components.js';
 import {
   BATCH_ACCEPTED_EXAMPLE,
-  CANCEL_ASKED_EXAMPLE,
-  type Example,
   JOB_ACCEPTED_EXAMPLE,
-  JOB_CANCELLED_EXAMPLE,
-  JOB_FINISHED_EXAMPLE,
   JOB_REQUEST_EXAMPLES,
-  JOB_VIEW_EXAMPLES,
-  NOT_FOUND_EXAMPLE,
   REDRIVE_ACCEPTED_EXAMPLE,
-  VALIDATION_ERROR_EXAMPLE,
+  UPLOAD_CREATED_EXAMPLE,
+  UPLOAD_NOT_FOUND_EXAMPLE,
+  UPLOAD_REQUEST_EXAMPLE,
 } from './openapi-examples.js';
 import { cancelJobOperation, getJobOperation } from './openapi-job-operations.js';
 import { bodyErrors, type Examples, error, jobLinks, jsonContent, retryAfter } from './openapi-parts.js';
@@ -29,7 +25,11 @@ import {
   redriveAcceptedResponse,
   redriveRequest,
   submitJobRequest,
+  UPLOAD_CONTENT_TYPES,
+  uploadCreatedResponse,
+  uploadRequest,
 } from './schemas.js';
+import { MAX_UPLOAD_REQUEST_BYTES } from './uploads.js';
 
 /** The name of a job type's request schema in `components/schemas`. */
 export const requestSchemaName = (type: Pick<JobType, 'name'>): string => `Submit_${type.name.replace(/\W/g, '_')}`;
@@ -99,6 +99,7 @@ function operations(jobTypes: readonly JobType[], components: SchemaComponents):
     getJob: getJobOperation(),
     cancelJob: cancelJobOperation(),
     redriveDeadLetters: redriveOperation(jobTypes, components),
+    createUpload: createUploadOperation(components),
   };
 }
 
@@ -141,7 +142,11 @@ function submitJobOperation(
       ),
       '409': error('The idempotency key was already used for a different request.'),
       '413': error(
-        `The body is over ${MAX_JOB_BODY_BYTES} bytes, or the job's queue message would be over ${MAX_JOB_BODY_BYTES} bytes.`,
+        `The body is over ${MAX_JOB_BODY_BYTES} bytes. A larger proxy event than Lambda's 6 MB never reaches the function: API Gateway answers 413 itself. A payload over one SQS message (1 MiB) is accepted and travels by claim check.`,
+      ),
+      '422': error(
+        'The payload names something that is not there: for image.thumbnail, an upload whose key is outside uploads/ or that no object has (UPLOAD_NOT_FOUND).',
+        { UPLOAD_NOT_FOUND: UPLOAD_NOT_FOUND_EXAMPLE },
       ),
       '503': {
         ...error('The job could not be recorded or queued; retry with the same idempotency key.'),
@@ -191,6 +196,32 @@ function submitJobsOperation({ submitJob, requestExamples, anyExamples }: Submit
       ...bodyErrors(
         MAX_BATCH_BODY_BYTES,
         `The body is empty, not JSON or nested over 64 levels deep; or it is not a batch: no \`jobs\` array, an empty one, or one of over ${MAX_BATCH_JOBS} items.`,
+      ),
+    },
+  };
+}
+
+function createUploadOperation(components: SchemaComponents): JsonSchema {
+  return {
+    summary: 'Presign an upload: a POST form for one file, which the client sends straight to S3.',
+    description:
+      `Answers a presigned S3 POST for \`uploads/<uploadId>\` whose policy allows exactly the declared Content-Type (one of ${UPLOAD_CONTENT_TYPES.join(', ')}) ` +
+      'and size, until `expiresAt` (15 minutes by default). The largest upload is set per stack, 25 MiB by default; a larger ' +
+      '`contentLength` is a 400 that names the limit. Send every field of `fields`, then the file as the last field, `file`, ' +
+      'as multipart/form-data to `url`: S3 answers 204. S3 refuses a file of another type or size, and an expired or altered ' +
+      'form (403 or 400, in its XML). Then submit an `image.thumbnail` job with the `key`. Uploads no job used expire after a day.',
+    requestBody: {
+      required: true,
+      ...jsonContent(components.fromZod(uploadRequest, 'UploadRequest'), { jpeg: UPLOAD_REQUEST_EXAMPLE }),
+    },
+    responses: {
+      '201': {
+        description: 'The presigned POST.',
+        ...jsonContent(ref('UploadCreated'), { presigned: UPLOAD_CREATED_EXAMPLE }),
+      },
+      ...bodyErrors(
+        MAX_UPLOAD_REQUEST_BYTES,
+        'The body is not JSON, or not a valid upload request: a content type not in the list, or a size that is not a positive integer or is over the limit (the message names it).',
       ),
     },
   };
@@ -306,6 +337,7 @@ export function openApiDocument(
   components.add('CancelAsked', components.fromZod(cancelAskedResponse, 'CancelAsked'));
   components.add('Error', components.fromZod(errorResponseBody, 'Error'));
   components.add('RedriveAccepted', components.fromZod(redriveAcceptedResponse, 'RedriveAccepted'));
+  components.add('UploadCreated', components.fromZod(uploadCreatedResponse, 'UploadCreated'));
   const apiPaths = paths(jobTypes, components, security);
   const deployed = security === 'deployed';
   return {

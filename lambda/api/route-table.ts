@@ -23,6 +23,7 @@ export const API_ROUTES = [
   { operationId: 'submitJobs', method: 'POST', path: '/jobs/batch' },
   { operationId: 'getJob', method: 'GET', path: '/jobs/{jobId}' },
   { operationId: 'cancelJob', method: 'POST', path: '/jobs/{jobId}/cancel' },
+  { operationId: 'createUpload', method: 'POST', path: '/uploads' },
   { operationId: 'redriveDeadLetters', method: 'POST', path: '/dlq/{type}/redrive', iamOnly: true },
 ] as const satisfies readonly ApiRoute[];
 

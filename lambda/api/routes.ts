@@ -10,20 +10,33 @@ import {
 import type { JobRecord } from '../shared/job.js';
 import { MAX_JOB_ID_LENGTH, toJobView } from '../shared/job.js';
 import { redrive } from '../shared/redrive.js';
+import type { JobStorage } from '../shared/storage.js';
 import * as z from '../shared/zod.js';
+import { submitAdmitted } from './admission.js';
 import { cancelJob } from './cancel.js';
 import { errorBody, header, jobUrl, json, readJsonBody } from './http.js';
+import { viewJob } from './job-view.js';
 import { API_ROUTES, type OperationId } from './route-table.js';
 import { fieldProblems, idempotencyKey, redriveRequest, submitBatchRequest } from './schemas.js';
-import { type SubmitDeps, type SubmitResult, submitJobs } from './submit.js';
+import type { SubmitDeps, SubmitResult } from './submit.js';
+import { createUpload } from './uploads.js';
 
-/** Body limit of `POST /jobs`: one job. */
-export const MAX_JOB_BODY_BYTES = 256 * 1024;
-/** Body limit of `POST /jobs/batch`. */
-export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+/**
+ * Body limit of `POST /jobs` and `POST /jobs/batch`: 6 MiB. API Gateway takes
+ * 10 MB, but hands the body to Lambda inside the proxy event, and a synchronous
+ * invocation takes at most 6 MB (6,291,456 bytes) in all; API Gateway answers a
+ * body whose event is larger with its own 413 before the function runs. A
+ * payload over one SQS message travels by claim check.
+ */
+export const MAX_JOB_BODY_BYTES = 6 * 1024 * 1024;
+/** Body limit of `POST /jobs/batch`: the same event limit. */
+export const MAX_BATCH_BODY_BYTES = MAX_JOB_BODY_BYTES;
 
-/** What the API needs: the submit dependencies, and SQS itself for DLQ redrive. */
-export type ApiDeps = SubmitDeps & { readonly sqs?: SQSClient };
+/**
+ * What the API needs: the submit dependencies, SQS itself for DLQ redrive, and
+ * the bucket for uploads, prechecks and stored results.
+ */
+export type ApiDeps = SubmitDeps & { readonly sqs?: SQSClient; readonly storage?: JobStorage };
 
 type Route = (event: APIGatewayProxyEvent, deps: ApiDeps) => Promise<APIGatewayProxyResult>;
 
@@ -34,6 +47,7 @@ const HANDLERS: Readonly<Record<OperationId, Route>> = {
   getJob,
   cancelJob: cancel,
   redriveDeadLetters: redriveDlq,
+  createUpload,
 };
 
 /** The API's routes, by API Gateway resource path and method, from {@link API_ROUTES}. */
@@ -73,7 +87,7 @@ function idempotencyHeader(event: APIGatewayProxyEvent): string | undefined {
 
 async function submitOne(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
   const body = readJsonBody(event, MAX_JOB_BODY_BYTES);
-  const [result] = await submitJobs([body], deps, idempotencyHeader(event));
+  const [result] = await submitAdmitted([body], deps, idempotencyHeader(event));
   if (!result) throw new Error('submitJobs returned no result');
   if (!result.ok) throw result.error;
   return json(202, accepted(event, result.job), result.replayed ? { 'idempotent-replayed': 'true' } : {});
@@ -83,7 +97,7 @@ async function submitBatch(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<
   const body = readJsonBody(event, MAX_BATCH_BODY_BYTES);
   const parsed = z.safeParse(submitBatchRequest, body);
   if (!parsed.success) throw new ValidationError('The batch request is invalid.', fieldProblems(parsed.error));
-  const results = await submitJobs(parsed.data.jobs, deps);
+  const results = await submitAdmitted(parsed.data.jobs, deps);
   const items = results.map((r: SubmitResult) => (r.ok ? accepted(event, r.job) : errorBody(r.error)));
   const acceptedCount = results.filter((r) => r.ok).length;
   return json(202, { accepted: acceptedCount, rejected: results.length - acceptedCount, results: items });
@@ -126,7 +140,7 @@ async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGa
   const read = (strongly: boolean) => deps.store.get(jobId, { consistent: strongly }).catch(storeUnavailable);
   const record = (await read(consistent)) ?? (consistent ? undefined : await read(true));
   if (!record) throw new NotFoundError(`No job with id "${jobId}".`, { jobId });
-  return json(200, toJobView(record));
+  return json(200, await viewJob(record, deps));
 }
 
 async function cancel(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {

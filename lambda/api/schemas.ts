@@ -96,6 +96,8 @@ export const jobViewResponse = z.strictObject({
   createdAt: z.string(),
   updatedAt: z.string(),
   result: z.optional(z.unknown()),
+  /** In place of `result` when the stored result is too large to answer inline: a presigned GET URL of it. */
+  resultUrl: z.optional(z.string()),
   error: z.optional(z.object({ code: z.string(), message: z.string() })),
   /** What the handler last reported through `ctx.progress`: a number (0 to 100 by convention) or an object. */
   progress: z.optional(z.union([z.number(), z.record(z.string(), z.unknown())])),
@@ -122,4 +124,35 @@ export const redriveAcceptedResponse = z.strictObject({
   taskHandle: z.optional(z.string()),
   requeued: z.number().check(z.int()),
   moved: z.optional(z.number().check(z.int())),
+});
+
+/** The content types `POST /uploads` presigns: what `image.thumbnail` reads. */
+export const UPLOAD_CONTENT_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/avif',
+  'image/tiff',
+] as const;
+
+/** Body of `POST /uploads`: what the client is about to upload. */
+export const uploadRequest = z.strictObject({
+  /** The file's media type; the upload's form must carry the same Content-Type. */
+  contentType: z.enum(UPLOAD_CONTENT_TYPES),
+  /** The file's exact size in bytes; S3 refuses a file of any other size. */
+  contentLength: z.number().check(z.int(), z.minimum(1)),
+});
+
+/** `201` body of `POST /uploads`: a presigned POST for one file. */
+export const uploadCreatedResponse = z.strictObject({
+  uploadId: z.string(),
+  /** The object's key, `uploads/<uploadId>`: what a job's payload names. */
+  key: z.string(),
+  /** Where to POST the form. */
+  url: z.string(),
+  /** The form's fields, to send before the file (which goes last, as the field `file`). */
+  fields: z.record(z.string(), z.string()),
+  /** When the presigned POST stops working. */
+  expiresAt: z.string(),
 });

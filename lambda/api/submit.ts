@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { JobType } from '../jobs/define.js';
 import { WEBHOOK_DELIVER } from '../jobs/webhook-deliver.js';
 import { callbackUrlProblem } from '../shared/callback-url.js';
+import type { ClaimCheck } from '../shared/claim-check.js';
 import type { ApiConfig } from '../shared/config.js';
 import {
   IdempotencyConflictError,
@@ -25,6 +26,11 @@ export interface SubmitDeps {
   readonly config: ApiConfig;
   readonly jobTypes: readonly JobType[];
   readonly now?: () => Date;
+  /**
+   * Stores payloads over one SQS message in the bucket and sends a reference.
+   * @default none - such payloads are refused (413) at {@link MAX_MESSAGE_BYTES}
+   */
+  readonly claimCheck?: ClaimCheck;
 }
 
 /** The outcome for one submitted job, in request order. */
@@ -91,7 +97,8 @@ function prepare(
   const body: JobMessage = { jobId, type: type.name, payload: payload.data, createdAt };
   const bodyText = JSON.stringify(body);
   const size = Buffer.byteLength(bodyText);
-  if (size > MAX_MESSAGE_BYTES) return new PayloadTooLargeError(size, MAX_MESSAGE_BYTES);
+  // With a claim check, the request body's limit bounds the payload; an oversized body is stored when sent.
+  if (size > MAX_MESSAGE_BYTES && !deps.claimCheck) return new PayloadTooLargeError(size, MAX_MESSAGE_BYTES);
   const refused = SQS_REFUSED_CHARACTER.exec(bodyText);
   if (refused) {
     const code = `U+${(refused[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
@@ -246,10 +253,13 @@ async function sendAll(toSend: readonly Accepted[], deps: SubmitDeps, results: S
       let failed: Set<string>;
       try {
         if (!queueUrl) throw new Error(`no queue URL configured for job type ${type.name}`);
-        failed = await deps.queue.send(
-          queueUrl,
-          accepted.map((a) => a.message),
-        );
+        // Claim check (lambda/shared/claim-check.ts): payloads over one message are stored first; those
+        // that could not be stored count as messages SQS did not take.
+        const checked = deps.claimCheck
+          ? await deps.claimCheck.checkBodies(accepted.map((a) => a.message))
+          : { ready: accepted.map((a) => a.message), failed: new Set<string>() };
+        failed = await deps.queue.send(queueUrl, checked.ready);
+        for (const id of checked.failed) failed.add(id);
       } catch {
         failed = new Set(accepted.map((a) => a.message.id));
       }

@@ -1,5 +1,6 @@
 import type { $ZodType, output } from 'zod/v4/core';
 import { NonRetryableError } from '../shared/errors.js';
+import type { BucketArea, JobStorage } from '../shared/storage.js';
 import type { JobSchedule } from './schedules.js';
 
 export { NonRetryableError, RetryableError } from '../shared/errors.js';
@@ -34,6 +35,11 @@ export interface JobContext {
    * Resolves at once; a failed write is logged, never thrown.
    */
   progress(value: number | Readonly<Record<string, unknown>>): Promise<void>;
+  /**
+   * The stack's bucket, for a job type that declares {@link JobTypeDefinition.storage}
+   * access; undefined for the others (and where a test passes none).
+   */
+  readonly storage?: JobStorage;
 }
 
 /**
@@ -135,6 +141,24 @@ export interface QueueSettings {
 export type ResolvedQueueSettings = Required<QueueSettings>;
 
 /**
+ * The areas of the stack's bucket a job type's worker reads and writes, beyond
+ * what every worker may (read `payloads/`, write `results/`: the claim check).
+ * The stack grants exactly these, per key prefix.
+ */
+export interface StorageAccess {
+  /** @default none */
+  readonly read?: readonly BucketArea[];
+  /** @default none */
+  readonly write?: readonly BucketArea[];
+}
+
+/** What a job type's result view may use: download URLs minted when the job is read. */
+export interface ResultLinks {
+  /** A presigned GET URL for an object of the stack's bucket, valid for the stack's download URL lifetime. */
+  downloadUrl(key: string): Promise<string>;
+}
+
+/**
  * A job type as the registry holds it. `N` and `S` keep the literal name and
  * the payload's own schema, so a producer's types can be derived from the
  * registry (`@queue-workers/client`); code that holds every type in one list
@@ -156,6 +180,10 @@ export interface JobType<P = unknown, R = unknown, N extends string = string, S 
   readonly queue: ResolvedQueueSettings;
   /** EventBridge Scheduler schedules that create jobs of this type; see `scheduleProblems` for the checks. */
   readonly schedules?: readonly JobSchedule<P>[];
+  readonly storage: Required<StorageAccess>;
+  readonly nativeModules: readonly string[];
+  precheck?(payload: P, storage: JobStorage): Promise<void>;
+  readonly presentResult?: (result: unknown, links: ResultLinks) => Promise<unknown>;
 }
 
 /** What a job type's file declares. */
@@ -171,6 +199,31 @@ export interface JobTypeDefinition<P, R, N extends string = string, S extends $Z
    * @default none
    */
   readonly schedules?: readonly JobSchedule<P>[];
+  /**
+   * What the worker reads and writes in the stack's bucket; the handler gets it as `ctx.storage`.
+   * @default no access beyond the claim check's
+   */
+  readonly storage?: StorageAccess;
+  /**
+   * Packages with native binaries that the worker loads (lazily: every worker bundles
+   * the whole registry). The worker's asset gets them installed for Lambda's platform
+   * (linux, arm64, glibc) instead of bundled; every other function leaves them out.
+   * @default none
+   */
+  readonly nativeModules?: readonly string[];
+  /**
+   * Checks the API makes before it accepts a job, beyond the payload's schema:
+   * that what the payload names exists. Throw a `QueueWorkersError` (such as
+   * `UploadNotFoundError`, a 422) to refuse the job; anything else is a 503.
+   * @default none
+   */
+  precheck?(payload: P, storage: JobStorage): Promise<void>;
+  /**
+   * Turns a succeeded job's stored result into what `GET /jobs/{id}` shows,
+   * when it is read: e.g. adds presigned download URLs, which must not be stored.
+   * @default the stored result, as is
+   */
+  readonly presentResult?: (result: unknown, links: ResultLinks) => Promise<unknown>;
 }
 
 /** The defaults every job type starts from. */
@@ -302,6 +355,10 @@ export function defineJobType<const N extends string, S extends $ZodType, R>(
     ...definition.queue,
     backoff: Object.freeze({ ...DEFAULT_QUEUE_SETTINGS.backoff, ...definition.queue?.backoff }),
   });
+  const storage = Object.freeze({
+    read: Object.freeze([...(definition.storage?.read ?? [])]),
+    write: Object.freeze([...(definition.storage?.write ?? [])]),
+  });
   return Object.freeze({
     name: definition.name,
     description: definition.description,
@@ -309,5 +366,9 @@ export function defineJobType<const N extends string, S extends $ZodType, R>(
     handler: definition.handler,
     queue,
     schedules: Object.freeze([...(definition.schedules ?? [])]),
+    storage,
+    nativeModules: Object.freeze([...(definition.nativeModules ?? [])]),
+    ...(definition.precheck ? { precheck: definition.precheck } : {}),
+    ...(definition.presentResult ? { presentResult: definition.presentResult } : {}),
   });
 }

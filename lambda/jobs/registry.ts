@@ -1,5 +1,6 @@
 import { UnknownJobTypeError } from '../shared/errors.js';
 import type { JobType } from './define.js';
+import { imageThumbnail } from './image-thumbnail.js';
 import { simulate } from './simulate.js';
 import { webhookDeliver } from './webhook-deliver.js';
 
@@ -12,7 +13,7 @@ import { webhookDeliver } from './webhook-deliver.js';
  * brings no code of this module into its bundle. Code that holds every type in
  * one list reads it as `readonly JobType[]`.
  */
-export const jobTypes = [simulate, webhookDeliver] as const;
+export const jobTypes = [simulate, webhookDeliver, imageThumbnail] as const;
 
 /** The registry's type, for `createJobClient<JobTypes>()` in `@queue-workers/client`. */
 export type JobTypes = typeof jobTypes;

@@ -42,7 +42,22 @@ export const ENV = Object.freeze({
    * user's own (`npm start`, an emulator), so webhooks may call them and callbacks may use http to loopback.
    */
   allowPrivateNetworks: 'ALLOW_PRIVATE_NETWORKS',
+  /** The stack's bucket: uploads, claim-checked payloads and results, thumbnails. */
+  bucketName: 'JOB_BUCKET_NAME',
+  /** Optional: the largest upload `POST /uploads` presigns, in bytes. */
+  uploadMaxBytes: 'UPLOAD_MAX_BYTES',
+  /** Optional: seconds a presigned upload stays valid. */
+  uploadUrlSeconds: 'UPLOAD_URL_SECONDS',
+  /** Optional: seconds a presigned download URL (thumbnails, large results) stays valid. */
+  downloadUrlSeconds: 'DOWNLOAD_URL_SECONDS',
 });
+
+/** The largest upload the API presigns unless the stack says otherwise: 25 MiB. */
+export const DEFAULT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
+/** How long a presigned upload stays valid unless the stack says otherwise: 15 minutes. */
+export const DEFAULT_UPLOAD_URL_SECONDS = 900;
+/** How long a presigned download URL stays valid unless the stack says otherwise: an hour. */
+export const DEFAULT_DOWNLOAD_URL_SECONDS = 3600;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -95,6 +110,19 @@ export interface ApiConfig {
    * @default false
    */
   readonly allowPrivateNetworks?: boolean;
+  /** The stack's bucket and what the API does with it; the stack always sets it, some tests leave it out. */
+  readonly storage?: ApiStorageConfig;
+}
+
+/** The API's settings for the stack's bucket. */
+export interface ApiStorageConfig {
+  readonly bucket: string;
+  /** Largest upload `POST /uploads` presigns, in bytes. */
+  readonly uploadMaxBytes: number;
+  /** Seconds a presigned upload stays valid. */
+  readonly uploadUrlSeconds: number;
+  /** Seconds a presigned download URL (thumbnails, large results) stays valid. */
+  readonly downloadUrlSeconds: number;
 }
 
 /** Parses the API function's environment once, naming everything that is missing. */
@@ -104,6 +132,12 @@ export function loadApiConfig(env: Env, typeNames: readonly string[]): ApiConfig
   const queueUrls: Record<string, string> = {};
   for (const type of typeNames) queueUrls[type] = r.required(queueUrlEnvName(type));
   const retentionDays = r.positiveInt(ENV.retentionDays, DEFAULT_RETENTION_DAYS);
+  const storage: ApiStorageConfig = {
+    bucket: r.required(ENV.bucketName),
+    uploadMaxBytes: r.positiveInt(ENV.uploadMaxBytes, DEFAULT_UPLOAD_MAX_BYTES),
+    uploadUrlSeconds: r.positiveInt(ENV.uploadUrlSeconds, DEFAULT_UPLOAD_URL_SECONDS),
+    downloadUrlSeconds: r.positiveInt(ENV.downloadUrlSeconds, DEFAULT_DOWNLOAD_URL_SECONDS),
+  };
   let deadLetterQueues: Record<string, { url: string; arn: string }> | undefined;
   if (env[ENV.redriveEnabled] === 'true') {
     deadLetterQueues = {};
@@ -119,6 +153,7 @@ export function loadApiConfig(env: Env, typeNames: readonly string[]): ApiConfig
     retentionDays,
     allowPrivateNetworks,
     ...(deadLetterQueues ? { deadLetterQueues: Object.freeze(deadLetterQueues) } : {}),
+    storage: Object.freeze(storage),
   });
 }
 
@@ -141,6 +176,12 @@ export interface WorkerConfig {
    * @default derived from the job type's settings, as the stack derives the visibility timeout
    */
   readonly leaseSeconds?: number;
+  /**
+   * The stack's bucket: claim-checked payloads and results, and what job types
+   * that declare storage access read and write.
+   * @default none - the stack always sets it; tests and benchmarks may leave it out
+   */
+  readonly bucketName?: string;
 }
 
 /** Parses a worker's environment once, naming everything that is missing. */
@@ -154,6 +195,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     retentionDays: r.positiveInt(ENV.retentionDays, DEFAULT_RETENTION_DAYS),
     deadlineMarginMs: env[ENV.deadlineMarginMs] ? r.positiveInt(ENV.deadlineMarginMs, 0) : undefined,
     leaseSeconds: env[ENV.leaseSeconds] ? r.positiveInt(ENV.leaseSeconds, 0) : undefined,
+    bucketName: r.required(ENV.bucketName),
   };
   r.check('Worker');
   return Object.freeze(config);

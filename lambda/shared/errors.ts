@@ -81,6 +81,24 @@ export class UnsupportedMediaTypeError extends QueueWorkersError {
   }
 }
 
+/**
+ * A job names an upload that is not there: its key lies outside `uploads/`,
+ * or no object has it (never uploaded, or expired). The request is well
+ * formed, so this is a 422, not a 400; uploading first and retrying helps.
+ */
+export class UploadNotFoundError extends QueueWorkersError {
+  constructor(key: string, reason: string) {
+    super(
+      'UPLOAD_NOT_FOUND',
+      `No upload at "${key}": ${reason}. Upload with POST /uploads first, then submit its key.`,
+      {
+        details: { key },
+      },
+    );
+    this.name = 'UploadNotFoundError';
+  }
+}
+
 /** A job id or route that does not exist. */
 export class NotFoundError extends QueueWorkersError {
   constructor(message: string, details?: unknown) {

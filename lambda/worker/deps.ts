@@ -1,9 +1,11 @@
 import type { ChangeMessageVisibilityBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { JobType } from '../jobs/define.js';
+import type { ClaimCheck } from '../shared/claim-check.js';
 import type { WorkerConfig } from '../shared/config.js';
 import type { FinishedJobListener } from '../shared/job-finished.js';
 import type { JobStore } from '../shared/job-store.js';
 import type { WorkerLogger } from '../shared/powertools-logger.js';
+import type { JobStorage } from '../shared/storage.js';
 
 /**
  * The two SQS calls the worker makes: SendMessage to the DLQ and
@@ -45,4 +47,15 @@ export interface WorkerDeps {
   readonly cancelCheckMs?: number;
   /** Source of backoff jitter, in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * Reads payloads the API stored in the bucket, and stores results too large
+   * for the job table, transparently to handlers.
+   * @default none - payloads and results travel as they are
+   */
+  readonly claimCheck?: ClaimCheck;
+  /**
+   * The stack's bucket, given to handlers of job types that declare storage access (`ctx.storage`).
+   * @default none
+   */
+  readonly storage?: JobStorage;
 }

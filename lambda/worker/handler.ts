@@ -2,10 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { getJobType } from '../jobs/registry.js';
+import { ClaimCheck } from '../shared/claim-check.js';
 import { completionCallbacks } from '../shared/completion-callbacks.js';
 import { loadCallbackConfig, loadJobEventsConfig, loadWorkerConfig } from '../shared/config.js';
 import { jobEventPublisher } from '../shared/job-events.js';
@@ -13,6 +15,7 @@ import { composeListeners } from '../shared/job-finished.js';
 import { DynamoJobStore } from '../shared/job-store.js';
 import { JOB_METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
 import { powertoolsJobLogger } from '../shared/powertools-logger.js';
+import type { JobStorage } from '../shared/storage.js';
 import { processBatch, type WorkerDeps } from './process.js';
 
 const config = loadWorkerConfig(process.env);
@@ -29,6 +32,11 @@ const store = new DynamoJobStore({ doc, tableName: config.tableName, retentionDa
 const sqs = new SQSClient({});
 const jobLogger = powertoolsJobLogger(logger);
 const callbacks = loadCallbackConfig(process.env);
+const storage: JobStorage | undefined = config.bucketName
+  ? { bucket: config.bucketName, s3: new S3Client({}) }
+  : undefined;
+// Handlers see the bucket only when their type declared access to it; the stack grants no more.
+const declaresStorage = jobType.storage.read.length > 0 || jobType.storage.write.length > 0;
 
 const deps: WorkerDeps = {
   config,
@@ -48,6 +56,8 @@ const deps: WorkerDeps = {
     }),
     callbacks && completionCallbacks({ store, sqs, config: callbacks, logger: jobLogger }),
   ),
+  ...(storage ? { claimCheck: new ClaimCheck(storage) } : {}),
+  ...(storage && declaresStorage ? { storage } : {}),
 };
 
 let coldStart = true;

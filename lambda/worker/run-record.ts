@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { JobContext, JobLogger } from '../jobs/define.js';
+import type { JobLogger } from '../jobs/define.js';
 import {
   DeadLetteredError,
   DeadlineExceededError,
@@ -18,6 +18,7 @@ import { sendToDeadLetterQueue } from './dead-letter.js';
 import type { Deadline } from './deadline.js';
 import type { WorkerDeps } from './deps.js';
 import { attemptOf, jobIdOfRecord, parseEnvelope } from './envelope.js';
+import { RecordJobContext } from './job-context.js';
 import { bindJobLogger } from './job-logger.js';
 import type { RecordOutcome } from './outcome.js';
 import { startAttempt, storeContextOf } from './start.js';
@@ -117,7 +118,17 @@ async function runHandler(
 ): Promise<RecordOutcome> {
   const { jobType } = deps;
   const { jobId } = message;
-  const payload = z.safeParse(jobType.payload, message.payload);
+  // Claim check (lambda/shared/claim-check.ts): a payload the API stored is read back before validation.
+  let received: unknown = message.payload;
+  if (deps.claimCheck?.isStoredPayload(message)) {
+    try {
+      received = await deps.claimCheck.payloadOf(message, deadline.signal);
+    } catch (error) {
+      await control.settled();
+      return handlerFailed(deps, record, jobId, attempt, error, 0, job);
+    }
+  }
+  const payload = z.safeParse(jobType.payload, received);
   if (!payload.success) {
     const details = payload.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     const error = new ValidationError(`The payload does not match the schema of job type "${jobType.name}".`, details, {
@@ -137,7 +148,7 @@ async function runHandler(
     maxAttempts: jobType.queue.maxAttempts,
     messageId: record.messageId,
   };
-  const context = new RecordJobContext(deps.logger, ids, control);
+  const context = new RecordJobContext(deps.logger, ids, control, deps.storage);
   const startedAt = performance.now();
   let result: unknown;
   try {
@@ -156,6 +167,8 @@ async function runHandler(
   await control.settled();
 
   try {
+    // Claim check: a result too large for the job table is stored in the bucket, the record keeps a reference.
+    if (deps.claimCheck) result = await deps.claimCheck.storedResult(jobId, result, deadline.signal);
     const won = await deps.store.transition(
       jobId,
       { to: 'succeeded', attempt, result, messageId: record.messageId, ...progressOf(control) },
@@ -330,52 +343,6 @@ function isLastAttempt(deps: WorkerDeps, attempt: number): boolean {
 /** A logger bound to one attempt's ids, built only where a line is written. */
 function logFor(deps: WorkerDeps, record: SQSRecord, jobId: string | undefined, attempt: number): JobLogger {
   return bindJobLogger(deps.logger, { jobId, type: deps.jobType.name, attempt, messageId: record.messageId });
-}
-
-/** The ids and limits of one attempt, as its handler sees them. */
-interface AttemptIds {
-  readonly jobId: string;
-  readonly type: string;
-  readonly attempt: number;
-  readonly maxAttempts: number;
-  readonly messageId: string;
-}
-
-/**
- * The context a job handler receives. Its logger is bound on first use: most
- * jobs never log.
- */
-class RecordJobContext implements JobContext {
-  #logger: JobLogger | undefined;
-  readonly jobId: string;
-  readonly type: string;
-  readonly attempt: number;
-  readonly maxAttempts: number;
-
-  constructor(
-    private readonly base: JobLogger,
-    private readonly ids: AttemptIds,
-    private readonly control: AttemptControl,
-  ) {
-    this.jobId = ids.jobId;
-    this.type = ids.type;
-    this.attempt = ids.attempt;
-    this.maxAttempts = ids.maxAttempts;
-  }
-
-  get signal(): AbortSignal {
-    return this.control.signal;
-  }
-
-  progress(value: JobProgress): Promise<void> {
-    return this.control.progress(value);
-  }
-
-  get logger(): JobLogger {
-    const { jobId, type, attempt, messageId } = this.ids;
-    this.#logger ??= bindJobLogger(this.base, { jobId, type, attempt, messageId });
-    return this.#logger;
-  }
 }
 
 /** The attempt's last progress report, if it still has to be written. */

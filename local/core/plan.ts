@@ -28,6 +28,33 @@ export interface TableDef {
   readonly ttlAttribute?: string;
 }
 
+/** An S3 bucket the template declares. */
+export interface BucketDef {
+  readonly logicalId: string;
+  readonly name: string;
+  /** CorsConfiguration's rules: which browser origins may call the bucket, with which methods. */
+  readonly cors: readonly CorsRuleDef[];
+  /** LifecycleConfiguration's enabled expiration rules. */
+  readonly expirations: readonly ExpirationRuleDef[];
+}
+
+/** One CORS rule of a bucket. */
+export interface CorsRuleDef {
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposedHeaders: readonly string[];
+  readonly maxAgeSeconds?: number;
+}
+
+/** An enabled lifecycle rule that expires objects under a prefix after a number of days. */
+export interface ExpirationRuleDef {
+  readonly id: string;
+  /** `''` for the whole bucket. */
+  readonly prefix: string;
+  readonly days: number;
+}
+
 /** A Lambda function the template declares. */
 export interface FunctionDef {
   readonly logicalId: string;
@@ -241,6 +268,7 @@ export interface LocalPlan {
   readonly region: string;
   readonly queues: readonly QueueDef[];
   readonly tables: readonly TableDef[];
+  readonly buckets: readonly BucketDef[];
   readonly functions: readonly FunctionDef[];
   readonly eventSources: readonly EventSourceDef[];
   readonly apis: readonly RestApiDef[];

@@ -194,7 +194,7 @@ describe('qw watch --once on the emulator', () => {
 
     // Assess
     const simulate = (s: Snapshot) => s.queues.find((q) => q.type === 'simulate');
-    expect(before.body.queues.map((q) => q.type)).toEqual(['simulate', 'webhook.deliver']);
+    expect(before.body.queues.map((q) => q.type).sort()).toEqual(['image.thumbnail', 'simulate', 'webhook.deliver']);
     expect(simulate(before.body)).toMatchObject({ delayed: 0, oldestAgeSeconds: null, jobsPerSecond: null });
     expect(batch.body.accepted).toBe(3);
     expect(simulate(during.body)?.delayed).toBe(3);
@@ -299,7 +299,7 @@ describe('qw dlq on the emulator', () => {
 
     // Assess
     expect(res.code).toBe(EXIT.NOT_FOUND);
-    expect(res.stderr).toMatch(/No job type "nosuch"\. Known types: simulate, webhook\.deliver\./);
+    expect(res.stderr).toMatch(/No job type "nosuch"\. Known types: image\.thumbnail, simulate, webhook\.deliver\./);
   });
 });
 
@@ -368,7 +368,7 @@ describe('the qw bin', () => {
     expect(watched.code).toBe(EXIT.OK);
     const snap = JSON.parse(watched.stdout) as Snapshot;
     expect(snap.target).toBe(`stack ${deployment.stackName} in us-east-1`);
-    expect(snap.queues.map((q) => q.type)).toEqual(['simulate', 'webhook.deliver']);
+    expect(snap.queues.map((q) => q.type).sort()).toEqual(['image.thumbnail', 'simulate', 'webhook.deliver']);
     // A number, not null: GetMetricData answered (an emulator without SQS metrics sums to 0).
     for (const q of snap.queues) expect(typeof q.jobsPerSecond, q.type).toBe('number');
     expect(empty.body.count).toBe(0);

@@ -72,7 +72,7 @@ describe('completion callbacks in the stack', () => {
     const queue = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
       /^WebhookDeliverQueue[0-9A-F]{8}$/.test(id),
     );
-    const finishers = ['Reconciler', 'SimulateWorker', 'WebhookDeliverWorker'];
+    const finishers = ['ImageThumbnailWorker', 'Reconciler', 'SimulateWorker', 'WebhookDeliverWorker'];
 
     const withUrl = Object.entries(environments(template))
       .filter(([, env]) => env.CALLBACK_QUEUE_URL !== undefined)
@@ -118,7 +118,7 @@ describe('allowPrivateNetworks', () => {
       .filter(([, env]) => env.ALLOW_PRIVATE_NETWORKS === 'true')
       .map(([path]) => path)
       .sort();
-    expect(told).toEqual(['Api', 'SimulateWorker', 'WebhookDeliverWorker']);
+    expect(told).toEqual(['Api', 'ImageThumbnailWorker', 'SimulateWorker', 'WebhookDeliverWorker']);
     Annotations.fromStack(stack).hasWarning('/Test', Match.stringLikeRegexp('allowPrivateNetworks is on'));
   });
 });

@@ -68,7 +68,7 @@ describe('the local runtime state file', () => {
     await second.stop();
     // Assess
     expect(written).toMatchObject({ pid: process.pid, url: second.url, stackName: INTEG_STACK });
-    expect(written?.types.map((t) => t.type).sort()).toEqual(['simulate', 'webhook.deliver']);
+    expect(written?.types.map((t) => t.type).sort()).toEqual(['image.thumbnail', 'simulate', 'webhook.deliver']);
     expect(written?.types.find((t) => t.type === 'simulate')).toMatchObject({ maxAttempts: 3 });
     expect(readLocalState(file)).toBeUndefined();
   });

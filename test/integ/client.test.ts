@@ -115,7 +115,7 @@ describe('@queue-workers/client on the local runtime', () => {
     expect(error).toMatchObject({
       code: 'UNKNOWN_JOB_TYPE',
       status: 400,
-      details: { type: 'image.resize', known: ['simulate', 'webhook.deliver'] },
+      details: { type: 'image.resize', known: ['simulate', 'webhook.deliver', 'image.thumbnail'] },
     });
   });
 

@@ -81,7 +81,7 @@ describe("the operator console's JSON endpoints", () => {
     // Assess
     expect(overview.body).toMatchObject({ stackName: INTEG_STACK, url: runtime.url, rateWindowSeconds: 10 });
     const rows = overview.body.queues as Record<string, unknown>[];
-    expect(rows.map((r) => r.type).sort()).toEqual(['simulate', 'webhook.deliver']);
+    expect(rows.map((r) => r.type).sort()).toEqual(['image.thumbnail', 'simulate', 'webhook.deliver']);
     expect(rows.find((r) => r.type === 'simulate')).toMatchObject({
       visible: expect.any(Number),
       inFlight: expect.any(Number),

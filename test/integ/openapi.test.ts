@@ -30,6 +30,7 @@ function requestFor(path: string, method: string): { path: string; body?: unknow
     '/jobs': { type: 'simulate', payload: {} },
     '/jobs/batch': { jobs: [{ type: 'simulate', payload: {} }] },
     '/dlq/{type}/redrive': {},
+    '/uploads': { contentType: 'image/png', contentLength: 100 },
   };
   const body = method === 'get' ? undefined : bodies[path];
   return { path: concrete, ...(body !== undefined ? { body } : {}) };
@@ -45,6 +46,7 @@ describe('/openapi.json on the local runtime', () => {
       '/jobs/batch',
       '/jobs/{jobId}',
       '/jobs/{jobId}/cancel',
+      '/uploads',
     ]);
   });
 
@@ -64,7 +66,9 @@ describe('/openapi.json on the local runtime', () => {
 
   it('documents a request schema for every job type the runtime runs', () => {
     const schemas = Object.keys((doc as unknown as { components: { schemas: object } }).components.schemas);
-    expect(schemas).toEqual(expect.arrayContaining(['Submit_simulate', 'Submit_webhook_deliver']));
+    expect(schemas).toEqual(
+      expect.arrayContaining(['Submit_simulate', 'Submit_webhook_deliver', 'Submit_image_thumbnail']),
+    );
   });
 
   it('routes every documented path and method, answering a documented status', async () => {
@@ -94,7 +98,7 @@ describe('/openapi.json on the local runtime', () => {
       expect(a.status, `${a.method} ${a.path}`).not.toBe('405');
       expect(a.documented, `${a.method} ${a.path} answered ${a.status}`).toContain(a.status);
     }
-    expect(answers.length).toBe(5);
+    expect(answers.length).toBe(6);
   });
 
   it('tells an undocumented path apart: the API answers that it has no route', async () => {

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/index.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { photo } from '../helpers/images.js';
 import { INTEG_STACK } from './fixtures/app.js';
 import { apiClient, startFixtureRuntime, waitFor } from './helpers.js';
 
@@ -41,7 +42,7 @@ describe('the local web dashboard', () => {
   it('shows every job type with live counts', async () => {
     await page.locator('#queues tr[data-type="simulate"]').waitFor();
     const types = await page.locator('#queues tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.type));
-    expect(types.sort()).toEqual(['simulate', 'webhook.deliver']);
+    expect(types.sort()).toEqual(['image.thumbnail', 'simulate', 'webhook.deliver']);
     expect(await page.locator('#meta').textContent()).toMatch(new RegExp(`stack ${INTEG_STACK}`));
   });
 
@@ -144,6 +145,48 @@ describe('the local web dashboard', () => {
     expect(await row.getAttribute('data-detail-type')).toBe('Job Succeeded');
     expect(await row.locator('td.deliveries').textContent()).toMatch(/✓ \S*AllJobEvents\S* → sqs \S*JobEventsProbe/);
     await expect.poll(() => page.locator('#detail').textContent()).toContain(`"jobId": "${jobId}"`);
+  });
+
+  it('says why an upload is refused, naming the limit', async () => {
+    // Prepare: a picked file of a type the API does not presign.
+    await page.setInputFiles('#image-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
+    // Act
+    await page.click('#images button[type=submit]');
+    // Assess
+    await expect
+      .poll(() => page.locator('#image-status').textContent())
+      .toMatch(/The upload request is invalid\. contentType: .*image\/jpeg/);
+    expect(await page.locator('#image-thumbnails img').count()).toBe(0);
+  });
+
+  it('uploads a picked image straight to the bucket and shows the thumbnails of its job', async () => {
+    // Prepare: a 1200 x 900 JPEG stored sideways (EXIF orientation 6), so shown 900 x 1200.
+    const image = await photo(1200, 900, { orientation: 6, seed: 7 });
+    await page.setInputFiles('#image-file', { name: 'portrait.jpg', mimeType: 'image/jpeg', buffer: image });
+    await page.fill('#image-widths', '96,300');
+    await page.selectOption('#image-format', 'png');
+    await page.check('#image-watermark');
+    // Act
+    await page.click('#images button[type=submit]');
+    // Assess: two thumbnails, upright, loaded from their presigned URLs.
+    await expect
+      .poll(() => page.locator('#image-status').textContent(), { timeout: 60_000 })
+      .toMatch(/succeeded; 2 thumbnails of a 900 x 1200 jpeg/);
+    const images = page.locator('#image-thumbnails img');
+    // The page's <img> elements, as far as this test reads them (the tests compile without the DOM's types).
+    type Img = { complete: boolean; naturalWidth: number; naturalHeight: number };
+    await expect.poll(() => images.evaluateAll((all) => all.every((i) => (i as unknown as Img).complete))).toBe(true);
+    const sizes = await images.evaluateAll((all) =>
+      all.map((i) => [(i as unknown as Img).naturalWidth, (i as unknown as Img).naturalHeight]),
+    );
+    expect(sizes).toEqual([
+      [96, 128],
+      [300, 400],
+    ]);
+    expect(await page.locator('#image-thumbnails figcaption').allTextContents()).toEqual([
+      '96 x 128 png',
+      '300 x 400 png',
+    ]);
   });
 
   it('saves a screenshot with work in progress', async () => {

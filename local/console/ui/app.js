@@ -8,7 +8,11 @@ const state = { status: '', types: [], selectedJob: undefined };
 async function api(path, init) {
   const res = await fetch(path, init);
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body.error?.message ?? body.message ?? `${res.status}`);
+  if (!res.ok) {
+    // A validation error names each field's problem in its details; show them with the message.
+    const details = Array.isArray(body.error?.details) ? body.error.details.map((d) => ` ${d.path}: ${d.message}`) : [];
+    throw new Error(`${body.error?.message ?? body.message ?? res.status}${details.join(';')}`);
+  }
   return body;
 }
 
@@ -273,6 +277,80 @@ async function refreshEvents() {
   $('#events-note').textContent = rows.length ? '' : 'No events yet: they appear as jobs finish.';
 }
 
+const json = (body) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** The job, polled through the API (whose view has the thumbnails' download URLs) until it ends. */
+async function settledJob(jobId, onStatus) {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const job = await api(`/jobs/${encodeURIComponent(jobId)}`);
+    onStatus(job);
+    if (job.status === 'succeeded' || job.status === 'failed' || Date.now() > deadline) return job;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+}
+
+/** S3's error answer, in XML, as one line: its code and message. */
+function s3Error(status, xml) {
+  const pick = (tag) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1] ?? '';
+  return `S3 answered ${status}: ${pick('Code')} ${pick('Message')}`.trim();
+}
+
+/** The Images panel: POST /uploads, the file straight to S3 with the presigned form, the job, its thumbnails. */
+async function makeThumbnails(event) {
+  event.preventDefault();
+  const say = (text) => {
+    $('#image-status').textContent = text;
+  };
+  const file = $('#image-file').files[0];
+  if (!file) return say('Pick an image first.');
+  const widths = $('#image-widths')
+    .value.split(',')
+    .map((w) => Number(w.trim()))
+    .filter((w) => w > 0);
+  $('#image-thumbnails').replaceChildren();
+  try {
+    say('asking the API for an upload URL…');
+    const upload = await api('/uploads', json({ contentType: file.type, contentLength: file.size }));
+    say(`uploading ${file.name} (${file.size} bytes) straight to the bucket…`);
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+    form.append('file', file);
+    const sent = await fetch(upload.url, { method: 'POST', body: form });
+    if (!sent.ok) throw new Error(s3Error(sent.status, await sent.text()));
+    const payload = {
+      key: upload.key,
+      widths,
+      format: $('#image-format').value,
+      watermark: $('#image-watermark').checked,
+    };
+    const { jobId } = await api('/jobs', json({ type: 'image.thumbnail', payload }));
+    const job = await settledJob(jobId, (j) => say(`job ${jobId}: ${j.status}, attempt ${j.attempts}`));
+    if (job.status !== 'succeeded')
+      return say(`job ${jobId}: ${job.status}${job.error ? ` (${job.error.code}: ${job.error.message})` : ''}`);
+    say(
+      `job ${jobId}: succeeded; ${job.result.thumbnails.length} thumbnails of a ${job.result.source.width} x ${job.result.source.height} ${job.result.source.format}`,
+    );
+    $('#image-thumbnails').replaceChildren(
+      ...job.result.thumbnails.map((t) =>
+        el(
+          'figure',
+          { dataset: { width: String(t.width) } },
+          el('img', { src: t.url, alt: `${t.width} px thumbnail` }),
+          el('figcaption', { textContent: `${t.width} x ${t.height} ${t.format}` }),
+        ),
+      ),
+    );
+  } catch (error) {
+    say(error.message);
+  }
+  await Promise.allSettled([refreshOverview(), refreshJobs()]);
+}
+
 function every(ms, fn) {
   const run = () =>
     fn()
@@ -299,6 +377,7 @@ $('#dlq-type').addEventListener('change', () => refreshDlq());
 $('#redrive').addEventListener('click', () => redriveDlq());
 $('#submit').addEventListener('submit', submitJobs);
 $('#cancel-job').addEventListener('click', () => cancelJob());
+$('#images').addEventListener('submit', makeThumbnails);
 
 every(1000, refreshOverview);
 every(2000, refreshThroughput);

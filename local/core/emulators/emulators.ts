@@ -5,13 +5,17 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_ACCOUNT, THROWAWAY_CREDENTIALS } from '../local-aws.js';
-import type { QueueDef, SecretDef, TableDef } from '../plan.js';
+import type { BucketDef, CorsRuleDef, QueueDef, SecretDef, TableDef } from '../plan.js';
+import { trustedOriginRule } from '../s3/cors.js';
+import { startS3Front } from '../s3/s3-front.js';
 import { SecretStore, type SecretValue } from '../secrets/secret-store.js';
 import { startSecretsServer } from '../secrets/secrets-server.js';
 import type { PollerSqs } from '../sqs/poller-sqs.js';
 import { startDynamoEmulator } from './dynamo-emulator.js';
+import { ensureBuckets, sweepExpiredObjects } from './s3-buckets.js';
 import { startSqsEmulator } from './sqs-emulator.js';
 import { sweepExpired } from './ttl-sweep.js';
 
@@ -27,6 +31,17 @@ export interface Emulators {
    */
   readonly pollerSqs: PollerSqs;
   readonly dynamodb: DynamoDBClient;
+  /**
+   * The local S3 endpoint functions get: fauxqs's S3 behind the runtime's own
+   * checks of POST policies, presigned URLs and CORS (`s3/s3-front.ts`).
+   */
+  readonly s3Endpoint: string;
+  /** A client of fauxqs's S3 itself, for the runtime and extensions. */
+  readonly s3: S3Client;
+  /** Creates the buckets that do not exist yet, and takes their CORS rules. */
+  ensureBuckets(buckets: readonly BucketDef[]): Promise<void>;
+  /** Deletes objects past their bucket's expiration rules, which fauxqs stores but does not run. */
+  sweepExpiredObjects(buckets: readonly BucketDef[], now?: Date): Promise<number>;
   /** The URL handlers and the runtime use for a queue name. */
   queueUrl(name: string): string;
   /** Creates the queues (DLQs first), or updates their attributes when they already exist. */
@@ -49,21 +64,44 @@ export interface EmulatorOptions {
   readonly dataDir?: string;
   /** Keep generated secret values in this file across restarts. @default in memory */
   readonly secretsFile?: string;
+  /** The runtime's own URL: its pages may call the buckets from a browser (CORS). @default none */
+  readonly trustedOrigin?: string;
 }
 
 /**
- * Starts fauxqs (SQS), dynalite (DynamoDB) and a Secrets Manager endpoint in
- * this process, bound to 127.0.0.1 on free ports.
+ * The largest object the local S3 takes in one request: above any upload limit
+ * a stack may set (100 MiB), far below S3's 5 GB, which a laptop need not hold in memory.
+ */
+export const LOCAL_MAX_OBJECT_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Starts fauxqs (SQS and S3, behind a front that checks presigned requests),
+ * dynalite (DynamoDB) and a Secrets Manager endpoint in this process, bound to
+ * 127.0.0.1 on free ports.
  */
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
   const { region, dataDir } = options;
-  const sqsServer = await startSqsEmulator({ region, ...(dataDir ? { dataDir: path.join(dataDir, 'sqs') } : {}) });
+  const sqsServer = await startSqsEmulator({
+    region,
+    bodyLimit: LOCAL_MAX_OBJECT_BYTES,
+    ...(dataDir ? { dataDir: path.join(dataDir, 'sqs') } : {}),
+  });
   const dynamoServer = await startDynamoEmulator(dataDir ? { dataDir: path.join(dataDir, 'dynamodb') } : {});
   const secrets = new SecretStore(options.secretsFile);
   const secretsServer = await startSecretsServer(secrets);
   const clientConfig = { region, credentials: { ...THROWAWAY_CREDENTIALS } };
   const sqs = new SQSClient({ ...clientConfig, endpoint: sqsServer.endpoint });
   const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoServer.endpoint });
+  // fauxqs serves S3 on the same port as SQS; the front checks what S3 checks before it.
+  const s3 = new S3Client({ ...clientConfig, endpoint: sqsServer.endpoint });
+  let cors = new Map<string, readonly CorsRuleDef[]>();
+  const trusted = options.trustedOrigin ? [trustedOriginRule(options.trustedOrigin)] : [];
+  const s3Front = await startS3Front({
+    target: sqsServer.endpoint,
+    credentials: [THROWAWAY_CREDENTIALS],
+    corsRules: (bucket) => [...(cors.get(bucket) ?? []), ...trusted],
+    maxBodyBytes: LOCAL_MAX_OBJECT_BYTES,
+  });
   const queueUrl = (name: string) => `${sqsServer.endpoint}/${LOCAL_ACCOUNT}/${name}`;
   return {
     sqsEndpoint: sqsServer.endpoint,
@@ -71,6 +109,13 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     sqs,
     pollerSqs: sqsServer.pollerSqs,
     dynamodb,
+    s3Endpoint: s3Front.endpoint,
+    s3,
+    async ensureBuckets(buckets) {
+      await ensureBuckets(s3, buckets);
+      cors = new Map(buckets.map((b) => [b.name, b.cors]));
+    },
+    sweepExpiredObjects: (buckets, now) => sweepExpiredObjects(s3, buckets, now),
     queueUrl,
     async ensureQueues(queues) {
       // A redrive policy may only name a queue that exists.
@@ -87,6 +132,8 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     async stop() {
       sqs.destroy();
       dynamodb.destroy();
+      s3.destroy();
+      await s3Front.stop();
       await Promise.all([sqsServer.stop(), dynamoServer.stop(), secretsServer.stop()]);
     },
   };

@@ -11,10 +11,15 @@ export interface SqsEmulator {
 
 /**
  * Starts fauxqs on 127.0.0.1 and a free port, through its public API (with the
- * options patches/fauxqs+2.4.1.patch adds: `bindAddress`, an empty `host`, and
- * in-process receive and delete).
+ * options patches/fauxqs+2.4.1.patch adds: `bindAddress`, an empty `host`,
+ * in-process receive and delete, and `bodyLimit`). It serves SQS and S3.
  */
-export async function startSqsEmulator(options: { region: string; dataDir?: string }): Promise<SqsEmulator> {
+export async function startSqsEmulator(options: {
+  region: string;
+  dataDir?: string;
+  /** The largest request body fauxqs reads (its S3 objects). @default fauxqs's 11 MiB */
+  bodyLimit?: number;
+}): Promise<SqsEmulator> {
   // Loaded when first started: fauxqs loads node:sqlite, whose ExperimentalWarning `npm start` silences first.
   const { startFauxqs } = await import('fauxqs');
   const server = await startFauxqs({
@@ -24,6 +29,7 @@ export async function startSqsEmulator(options: { region: string; dataDir?: stri
     host: '',
     logger: false,
     defaultRegion: options.region,
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
   return {

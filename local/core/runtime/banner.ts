@@ -12,6 +12,8 @@ export interface BannerInput {
   readonly dynamodbEndpoint: string;
   /** The local EventBridge (PutEvents), which functions get as AWS_ENDPOINT_URL_EVENTBRIDGE. */
   readonly eventsEndpoint?: string;
+  /** The local S3 endpoint, shown when the stack has buckets. @default not shown */
+  readonly s3Endpoint?: string;
   /** The note on the concurrency limit, if it holds anything back. */
   readonly concurrencyNote?: string;
   /** What the runtime breaks on purpose (QW_FAULTS), if anything. */
@@ -59,6 +61,9 @@ export function bannerText(input: BannerInput): string {
     }`,
   });
   if (input.secrets && plan.secrets.length) rows.push({ label: 'Secrets', text: secretLines(plan, input.secrets) });
+  if (plan.buckets.length && input.s3Endpoint) {
+    rows.push({ label: 'S3', text: `${input.s3Endpoint} (fauxqs, behind the runtime's checks of presigned requests)` });
+  }
   for (const note of notesOf(plan, input.concurrencyNote)) rows.push({ label: 'NOTE', text: note });
   if (input.faultNote) rows.push({ label: 'FAULTS', text: input.faultNote });
   rows.push(...input.contributions.flatMap((c) => c.hints ?? []));
@@ -158,6 +163,11 @@ function notesOf(plan: LocalPlan, concurrencyNote: string | undefined): string[]
   if (plan.eventRules.length) {
     notes.push(
       `Event rules match ${SUPPORTED_OPERATORS.join(', ')}; not emulated: cidr and later operators, archives and replays, target retries and DLQs, cross-account and API destination targets.`,
+    );
+  }
+  if (plan.buckets.length) {
+    notes.push(
+      "fauxqs's S3 checks no signature, policy or expiry: the runtime enforces presigned POST policies (signature, expiry, Content-Type and the other conditions, content-length-range) and presigned URLs (signature, expiry) in front of it, as S3 does, and answers CORS from the buckets' rules and for its own pages.",
     );
   }
   notes.push(...plan.notes);

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import type { Plugin } from 'esbuild';
 import { bundleSources, rebuildBundle } from '../functions/rebuild.js';
 import type { FunctionDef, LocalPlan } from '../plan.js';
 
@@ -45,6 +46,17 @@ export function appEntry(projectDir: string, command: string): string | undefine
   return entry && existsSync(entry) ? entry : undefined;
 }
 
+/** Loads any file that is not code or JSON as empty: listed among the inputs, never parsed. */
+const assetsAsInputs: Plugin = {
+  name: 'assets-as-inputs',
+  setup(build) {
+    // esbuild's filters are Go regular expressions, without lookahead: the callback tells code apart.
+    build.onLoad({ filter: /.*/ }, (args) =>
+      /\.([cm]?[jt]sx?|json)$/.test(args.path) ? undefined : { contents: '', loader: 'empty' },
+    );
+  },
+};
+
 /**
  * The project files the CDK app imports, found by esbuild following its static
  * imports (packages left out); undefined when that fails, and then every change synthesizes.
@@ -64,6 +76,8 @@ export async function appSources(projectDir: string, command: string): Promise<S
       format: 'esm',
       packages: 'external',
       logLevel: 'silent',
+      // Assets the code imports (a watermark PNG) are inputs too, but esbuild has no loader for them by default.
+      plugins: [assetsAsInputs],
     });
     return new Set(Object.keys(result.metafile.inputs).map((input) => path.resolve(projectDir, input)));
   } catch {

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { RoutedEvent } from '../events/event-router.js';
 import type { EventSourceDef, LocalPlan, QueueDef } from '../plan.js';
@@ -21,9 +22,13 @@ export interface RuntimeView {
   readonly stateDir: string;
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The local S3 endpoint functions get: fauxqs's S3 behind the runtime's checks of presigned requests. */
+  readonly s3Endpoint: string;
   /** Clients of the emulators, shared with the runtime, which destroys them on stop. */
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
+  /** A client of fauxqs's S3 itself (no checks in between). */
+  readonly s3: S3Client;
   /** The plan being run; a reload replaces it. */
   plan(): LocalPlan;
   /** The local URL of a queue, by name. */

@@ -11,8 +11,8 @@ import type { LocalPlan } from '../plan.js';
 import type { ScheduleState } from '../schedules/schedule-runner.js';
 import { SECRETS_FILE, type SecretValue } from '../secrets/secret-store.js';
 import { queueSender } from '../sqs/send-message.js';
-import { ensureSynth, type SynthOptions } from '../synth.js';
-import { type AssemblyStack, chooseStack, loadPlan } from '../template/assembly.js';
+import { ensureSynth } from '../synth.js';
+import { loadPlan } from '../template/assembly.js';
 import { bannerText } from './banner.js';
 import { appCommandOf, CodeReloader } from './code-reload.js';
 import { concurrencyNote } from './concurrency.js';
@@ -20,6 +20,7 @@ import type { RuntimeExtension, RuntimeView } from './extension.js';
 import { claimPort, type HttpFront } from './http-front.js';
 import { startLiveStatus } from './live-status.js';
 import { type RuntimeOptions, type RuntimeSettings, resolveSettings } from './options.js';
+import { synthesize, synthOptions } from './synthesize.js';
 import { startTtlSweep } from './ttl-sweep.js';
 import { watchSources } from './watch.js';
 import { Workloads } from './workloads.js';
@@ -31,6 +32,8 @@ export interface LocalRuntime {
   readonly region: string;
   readonly sqsEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The local S3 endpoint functions get (`AWS_ENDPOINT_URL_S3`): fauxqs's S3 behind the runtime's checks. */
+  readonly s3Endpoint: string;
   /** The current plan (updated by reloads). */
   plan(): LocalPlan;
   /** Local URL of a queue, by logical id or name. */
@@ -65,6 +68,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     const stack = await synthesize(settings);
     emulators = await startEmulators({
       region: stack.region,
+      trustedOrigin: front.url,
       ...(settings.persist ? { dataDir: settings.stateDir } : {}),
       // Kept with or without --persist: a generated secret is often configured elsewhere (a webhook receiver).
       secretsFile: path.join(settings.stateDir, SECRETS_FILE),
@@ -90,26 +94,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     throw error;
   }
   return app;
-}
-
-/** Synthesizes the app when its sources changed, and picks the stack to run. */
-async function synthesize(settings: RuntimeSettings): Promise<AssemblyStack> {
-  await ensureSynth({
-    ...synthOptions(settings),
-    mode: settings.synth,
-    onStart: () => settings.output.info(`Synthesizing the CDK app into ${settings.outDir} ...`),
-  });
-  return chooseStack(settings.assemblyDir, settings.stack);
-}
-
-function synthOptions(settings: RuntimeSettings): Omit<SynthOptions, 'mode'> {
-  return {
-    projectDir: settings.projectDir,
-    outDir: settings.outDir,
-    sources: settings.sources,
-    env: settings.hostEnv,
-    ...(settings.app !== undefined ? { app: settings.app } : {}),
-  };
 }
 
 /**
@@ -147,6 +131,7 @@ class RunningApp implements LocalRuntime {
       eventsEndpoint: emulators.eventsEndpoint.endpoint,
       secretsEndpoint: emulators.secretsEndpoint,
       ...(settings.functionEnvironment ? { functionEnvironment: settings.functionEnvironment } : {}),
+      s3Endpoint: emulators.s3Endpoint,
       ...(faults.draw ? { fault: faults.draw } : {}),
       ...(settings.meter ? { meter: settings.meter } : {}),
       pollerSqs: emulators.pollerSqs,
@@ -193,6 +178,10 @@ class RunningApp implements LocalRuntime {
     return this.emulators.dynamodbEndpoint;
   }
 
+  get s3Endpoint(): string {
+    return this.emulators.s3Endpoint;
+  }
+
   plan(): LocalPlan {
     return this.current;
   }
@@ -223,11 +212,15 @@ class RunningApp implements LocalRuntime {
         this.settings.output,
       ),
     );
+    const report = (message: string) => this.settings.output.info(message);
+    const seconds = this.settings.ttlSweepSeconds;
     this.background.push(
+      startTtlSweep(seconds, () => this.emulators.sweepExpired(this.current.tables), report),
+      // S3 lifecycle expirations, which fauxqs stores but does not run, on the same beat.
       startTtlSweep(
-        this.settings.ttlSweepSeconds,
-        () => this.emulators.sweepExpired(this.current.tables),
-        (message) => this.settings.output.info(message),
+        seconds,
+        () => this.emulators.sweepExpiredObjects(this.current.buckets),
+        (m) => report(m.replace('TTL sweep', 'Lifecycle sweep')),
       ),
     );
     if (this.settings.watch) {
@@ -274,6 +267,7 @@ class RunningApp implements LocalRuntime {
   private async apply(plan: LocalPlan): Promise<string[]> {
     await this.emulators.ensureQueues(plan.queues);
     await this.emulators.ensureTables(plan.tables);
+    await this.emulators.ensureBuckets(plan.buckets);
     const generated = this.emulators.ensureSecrets(plan.secrets);
     if (this.generatedAtStart === undefined) this.generatedAtStart = generated;
     else
@@ -364,6 +358,7 @@ class RunningApp implements LocalRuntime {
         sqsEndpoint: this.sqsEndpoint,
         dynamodbEndpoint: this.dynamodbEndpoint,
         eventsEndpoint: this.emulators.eventsEndpoint.endpoint,
+        s3Endpoint: this.s3Endpoint,
         ...(note ? { concurrencyNote: note } : {}),
         ...(this.faults.note ? { faultNote: this.faults.note } : {}),
         schedules: this.workloads.scheduleStates(),
@@ -384,8 +379,10 @@ class RunningApp implements LocalRuntime {
       stateDir: this.settings.stateDir,
       sqsEndpoint: this.emulators.sqsEndpoint,
       dynamodbEndpoint: this.emulators.dynamodbEndpoint,
+      s3Endpoint: this.emulators.s3Endpoint,
       sqs: this.emulators.sqs,
       dynamodb: this.emulators.dynamodb,
+      s3: this.emulators.s3,
       plan: () => this.current,
       queueUrl: this.emulators.queueUrl,
       schedules: () => this.workloads.scheduleStates(),

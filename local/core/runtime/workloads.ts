@@ -21,6 +21,8 @@ export interface WorkloadsOptions {
   readonly secretsEndpoint: string;
   /** Variables every function gets beneath its template's own. @default none */
   readonly functionEnvironment?: Readonly<Record<string, string>>;
+  /** The local S3 endpoint: an IP address, so the SDK addresses buckets by path without being told. */
+  readonly s3Endpoint: string;
   readonly pollerSqs: PollerSqs;
   readonly queueUrl: (queueName: string) => string;
   /** PATH of the host, which functions get as Lambda gives them its own. */
@@ -73,6 +75,7 @@ export class Workloads {
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: options.eventsEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsEndpoint,
+      AWS_ENDPOINT_URL_S3: options.s3Endpoint,
       PATH: options.path,
       LANG: 'en_US.UTF-8',
       NODE_ENV: 'production',

@@ -1,4 +1,5 @@
 import type { LocalPlan } from '../plan.js';
+import { readBuckets } from './buckets.js';
 import type { CfnTemplate } from './cfn.js';
 import { readEventBuses, readEventRules } from './event-rules.js';
 import { readEventSources } from './event-sources.js';
@@ -27,6 +28,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
   const ctx = createReadingContext(template, stack);
   const queues = readQueues(ctx);
   const tables = readTables(ctx);
+  const buckets = readBuckets(ctx);
   const functions = readFunctions(ctx);
   const index = functionIndex(functions);
   const eventSources = readEventSources(ctx, index);
@@ -41,6 +43,7 @@ export function buildPlan(template: CfnTemplate, stack: PlanContext): LocalPlan 
     region: stack.region,
     queues,
     tables,
+    buckets,
     functions,
     eventSources,
     apis,

@@ -64,6 +64,10 @@ function identityOf(
       const tableArn = arn('dynamodb', `table/${name}`);
       return { ref: name, emulated: true, attributes: { Arn: tableArn, StreamArn: `${tableArn}/stream/local` } };
     }
+    case 'AWS::S3::Bucket': {
+      const name = text(p.BucketName) ?? localBucketName(stack.stackName, logicalId);
+      return { ref: name, emulated: true, attributes: bucketAttributes(name, stack.region) };
+    }
     case 'AWS::Lambda::Function': {
       const name = text(p.FunctionName) ?? generated(64);
       return { ref: name, emulated: true, attributes: { Arn: arn('lambda', `function:${name}`) } };
@@ -142,6 +146,30 @@ function placeholderIdentity(
     attributes: new Proxy({} as Record<string, string>, {
       get: (_target, attribute) => (String(attribute).endsWith('Arn') ? placeholderArn : name),
     }),
+  };
+}
+
+/**
+ * The name CloudFormation would give an unnamed bucket, without its random
+ * tail (so it is the same on every start): the stack and the logical id, in
+ * the lower case, digits, dots and hyphens S3 allows, at most 63 characters.
+ */
+export function localBucketName(stackName: string, logicalId: string): string {
+  const name = `${stackName}-${logicalId}`
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .slice(0, 63);
+  return name.replace(/[.-]+$/, '');
+}
+
+/** What `Fn::GetAtt` gives for a bucket: its ARN and domain names, as on AWS. */
+function bucketAttributes(name: string, region: string): Record<string, string> {
+  return {
+    Arn: `arn:aws:s3:::${name}`,
+    DomainName: `${name}.s3.amazonaws.com`,
+    RegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
+    DualStackDomainName: `${name}.s3.dualstack.${region}.amazonaws.com`,
+    WebsiteURL: `http://${name}.s3-website-${region}.amazonaws.com`,
   };
 }
 

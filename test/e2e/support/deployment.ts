@@ -6,6 +6,7 @@ import {
   type StackResource,
 } from '@aws-sdk/client-cloudformation';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { emulatorApiUrl, parseApiUrl } from '../../../emulator/api-url.js';
 import { deployLocal, destroyLocal, type LocalDeployOptions } from '../../../emulator/deploy.js';
@@ -110,8 +111,10 @@ export async function deployForE2e(options: Pick<LocalDeployOptions, 'app' | 'co
       async teardown() {
         try {
           await destroyLocal({ ...options, endpoint, stackName, logFile: path.join(logDir, 'cdk.log') });
-          // The job table is RETAINed by design; on a reused emulator, remove it so runs leave nothing behind.
+          // The job table and the bucket are RETAINed by design; on a reused emulator, remove them so runs
+          // leave nothing behind.
           if (tableName && !emulator) await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
+          if (outputs.BucketName && !emulator) await removeBucket(endpoint, outputs.BucketName);
         } finally {
           await stopEmulator();
         }
@@ -120,6 +123,22 @@ export async function deployForE2e(options: Pick<LocalDeployOptions, 'app' | 'co
   } catch (error) {
     await stopEmulator();
     throw error;
+  }
+}
+
+/** Empties and deletes a bucket. */
+async function removeBucket(endpoint: string, bucket: string): Promise<void> {
+  const s3 = new S3Client({ ...clientConfig(endpoint), forcePathStyle: true });
+  try {
+    for (;;) {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key }));
+      if (!keys.length) break;
+      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    }
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } finally {
+    s3.destroy();
   }
 }
 

@@ -86,7 +86,8 @@ export class JobApiClient {
     });
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+  /** A request to the API, signed as the target wants it, with its raw status, headers and body. */
+  async call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
     const res = await this.jobs.request(method, path, {
       ...(body !== undefined ? { body } : {}),
       ...(headers ? { headers } : {}),

@@ -8,6 +8,8 @@ const ENV = {
   JOB_TABLE_NAME: 'jobs-table',
   QUEUE_URL_SIMULATE: 'https://sqs.us-east-1.amazonaws.com/123456789012/simulate',
   QUEUE_URL_WEBHOOK_DELIVER: 'https://sqs.us-east-1.amazonaws.com/123456789012/webhook',
+  QUEUE_URL_IMAGE_THUMBNAIL: 'https://sqs.us-east-1.amazonaws.com/123456789012/image-thumbnail',
+  JOB_BUCKET_NAME: 'qw-files',
 };
 
 const ddb = mockClient(DynamoDBDocumentClient);

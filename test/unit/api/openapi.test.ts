@@ -1,3 +1,4 @@
+import { HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   ChangeMessageVisibilityBatchCommand,
   ReceiveMessageCommand,
@@ -19,6 +20,8 @@ import {
   JOB_VIEW_EXAMPLES,
   NOT_FOUND_EXAMPLE,
   REDRIVE_ACCEPTED_EXAMPLE,
+  UPLOAD_CREATED_EXAMPLE,
+  UPLOAD_NOT_FOUND_EXAMPLE,
   VALIDATION_ERROR_EXAMPLE,
 } from '../../../lambda/api/openapi-examples.js';
 import { API_ROUTES } from '../../../lambda/api/route-table.js';
@@ -30,6 +33,7 @@ import {
   jobAcceptedResponse,
   jobViewResponse,
   redriveAcceptedResponse,
+  uploadCreatedResponse,
 } from '../../../lambda/api/schemas.js';
 import { jobTypes } from '../../../lambda/jobs/registry.js';
 import * as z from '../../../lambda/shared/zod.js';
@@ -63,9 +67,21 @@ const schemas: Record<string, $ZodType> = {
   Error: errorResponseBody,
   RedriveAccepted: redriveAcceptedResponse,
   CancelAsked: cancelAskedResponse,
+  UploadCreated: uploadCreatedResponse,
 };
 
 const sqs = mockClient(SQSClient);
+// Every upload a job names exists, unless a scenario says otherwise.
+const s3 = mockClient(S3Client);
+const s3NotFound = () =>
+  new S3ServiceException({
+    name: 'NotFound',
+    message: 'Not Found',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 404 },
+  });
+const uploadsEvent = (body: unknown, headers?: Record<string, string>) =>
+  apiEvent({ method: 'POST', resource: '/uploads', path: '/uploads', body, ...(headers ? { headers } : {}) });
 const sqsError = (name: string, fault: 'client' | 'server') =>
   new SQSServiceException({ name, message: `${name} from SQS`, $fault: fault, $metadata: {} });
 const redriveEvent = (type: string, body: unknown = { maxPerSecond: 10 }, headers?: Record<string, string>) =>
@@ -117,7 +133,13 @@ const scenarios: Record<
       await route(submit({ type: 'simulate', payload: { sleepMs: 1 }, idempotencyKey: 'k' }), d);
     },
   },
-  'post /jobs 413': { event: submit({ type: 'simulate', payload: { x: 'y'.repeat(300_000) } }) },
+  'post /jobs 413': { event: submit({ type: 'simulate', payload: { x: 'y'.repeat(6_300_000) } }) },
+  'post /jobs 422': {
+    event: submit({ type: 'image.thumbnail', payload: { key: 'uploads/never-made' } }),
+    prepare: async () => {
+      s3.on(HeadObjectCommand).rejects(s3NotFound());
+    },
+  },
   'post /jobs 415': { event: submit('x', { 'Content-Type': 'text/plain' }) },
   'post /jobs 503': {
     event: submit({ type: 'simulate' }),
@@ -127,7 +149,7 @@ const scenarios: Record<
   },
   'post /jobs/batch 202': { event: batch({ jobs: [{ type: 'simulate' }, { type: 'nope' }] }) },
   'post /jobs/batch 400': { event: batch({ jobs: [] }) },
-  'post /jobs/batch 413': { event: batch({ jobs: [{ type: 'simulate', payload: { x: 'y'.repeat(1_100_000) } }] }) },
+  'post /jobs/batch 413': { event: batch({ jobs: [{ type: 'simulate', payload: { x: 'y'.repeat(6_300_000) } }] }) },
   'post /jobs/batch 415': { event: batch('x', { 'Content-Type': 'text/plain' }) },
   'get /jobs/{jobId} 200': {
     event: get('00000000-0000-4000-8000-000000000000'),
@@ -178,7 +200,11 @@ const scenarios: Record<
   },
   'post /dlq/{type}/redrive 400': { event: redriveEvent('simulate', { maxPerSecond: 'fast' }) },
   'post /dlq/{type}/redrive 404': { event: redriveEvent('nope') },
-  'post /dlq/{type}/redrive 413': { event: redriveEvent('simulate', { x: 'y'.repeat(300_000) }) },
+  'post /dlq/{type}/redrive 413': { event: redriveEvent('simulate', { x: 'y'.repeat(6_300_000) }) },
+  'post /uploads 201': { event: uploadsEvent({ contentType: 'image/png', contentLength: 1234 }) },
+  'post /uploads 400': { event: uploadsEvent({ contentType: 'application/pdf', contentLength: 1234 }) },
+  'post /uploads 413': { event: uploadsEvent({ contentType: 'image/png', contentLength: 1, pad: 'x'.repeat(5000) }) },
+  'post /uploads 415': { event: uploadsEvent('x', { 'Content-Type': 'text/plain' }) },
   'post /dlq/{type}/redrive 415': { event: redriveEvent('simulate', 'x', { 'Content-Type': 'text/plain' }) },
   'post /dlq/{type}/redrive 503': {
     event: redriveEvent('simulate'),
@@ -264,6 +290,8 @@ describe('OpenAPI document', () => {
     async (key, d) => {
       // Prepare
       sqs.reset();
+      s3.reset();
+      s3.on(HeadObjectCommand).resolves({ ContentLength: 1 });
       sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
       sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
       const deps = memoryApiDeps();
@@ -569,7 +597,9 @@ describe('examples of the OpenAPI document', () => {
   });
 
   it.each(Object.entries(JOB_REQUEST_EXAMPLES))('the API accepts the %s example with 202', async (name, example) => {
-    // Prepare
+    // Prepare: the upload the image example names exists.
+    s3.reset();
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 1 });
     const deps = memoryApiDeps();
     // Act
     const res = await call(submit(example.value), deps);
@@ -581,6 +611,8 @@ describe('examples of the OpenAPI document', () => {
 
   it('the API accepts every item of the batch example', async () => {
     // Prepare
+    s3.reset();
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 1 });
     const deps = memoryApiDeps();
     const example = operationsById.submitJobs?.requestBody?.content['application/json'].examples?.everyType?.value;
     // Act
@@ -632,6 +664,8 @@ describe('examples of the OpenAPI document', () => {
         REDRIVE_ACCEPTED_EXAMPLE.value,
         VALIDATION_ERROR_EXAMPLE.value,
         NOT_FOUND_EXAMPLE.value,
+        UPLOAD_CREATED_EXAMPLE.value,
+        UPLOAD_NOT_FOUND_EXAMPLE.value,
       ]),
     );
   });

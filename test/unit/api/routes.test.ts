@@ -111,7 +111,7 @@ describe('POST /jobs', () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({
       code: 'UNKNOWN_JOB_TYPE',
-      details: { known: ['simulate', 'webhook.deliver'] },
+      details: { known: ['simulate', 'webhook.deliver', 'image.thumbnail'] },
     });
   });
 
@@ -150,9 +150,9 @@ describe('POST /jobs', () => {
   });
 
   it('answers 413 for a body over the limit', async () => {
-    const res = await call(memoryApiDeps(), post({ type: 'simulate', payload: { pad: 'x'.repeat(300 * 1024) } }));
+    const res = await call(memoryApiDeps(), post({ type: 'simulate', payload: { pad: 'x'.repeat(6 * 1024 * 1024) } }));
     expect(res.status).toBe(413);
-    expect(res.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { limit: 262144 } });
+    expect(res.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { limit: 6 * 1024 * 1024 } });
   });
 
   it('decodes a base64-encoded body', async () => {

@@ -29,6 +29,7 @@ beforeAll(async () => {
   vi.stubEnv('QUEUE_URL', 'https://sqs.us-east-1.amazonaws.com/123456789012/qw-simulate');
   vi.stubEnv('DLQ_URL', 'https://sqs.us-east-1.amazonaws.com/123456789012/qw-simulate-dlq');
   vi.stubEnv('JOB_TABLE_NAME', 'jobs');
+  vi.stubEnv('JOB_BUCKET_NAME', 'qw-files');
   vi.stubEnv('JOB_RETENTION_DAYS', '7');
   vi.stubEnv('JOB_EVENT_BUS_NAME', 'qw-jobs');
   vi.stubEnv('AWS_REGION', 'us-east-1');

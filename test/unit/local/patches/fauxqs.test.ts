@@ -4,6 +4,7 @@
  */
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   GetQueueUrlCommand,
@@ -175,5 +176,34 @@ describe('fauxqs, as patched: in-process receive and delete', () => {
     // Assess
     await expect(receive).rejects.toThrow();
     expect(server.inspectQueue('orders')?.messages.ready).toHaveLength(1);
+  });
+});
+
+describe('fauxqs, as patched: the body limit', () => {
+  it('takes an S3 object over 11 MiB when given a larger bodyLimit, and refuses it by default', async () => {
+    // Prepare
+    const roomy = await start({ bindAddress: '127.0.0.1', bodyLimit: 32 * 1024 * 1024 });
+    const strict = await start({ bindAddress: '127.0.0.1' });
+    const body = Buffer.alloc(12 * 1024 * 1024, 1);
+    const put = async (server: FauxqsServer) => {
+      const s3 = new S3Client({
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${server.port}`,
+        credentials: { ...THROWAWAY_CREDENTIALS },
+        maxAttempts: 1,
+      });
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: 'files' }));
+        await s3.send(new PutObjectCommand({ Bucket: 'files', Key: 'big', Body: body }));
+        return 'stored';
+      } catch (error) {
+        return `refused (${(error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode})`;
+      } finally {
+        s3.destroy();
+      }
+    };
+    // Act + Assess
+    expect(await put(roomy)).toBe('stored');
+    expect(await put(strict)).toBe('refused (413)');
   });
 });

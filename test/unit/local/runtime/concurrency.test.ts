@@ -33,6 +33,7 @@ const plan = (parts: Partial<LocalPlan>): LocalPlan => ({
   region: 'us-east-1',
   queues: [],
   tables: [],
+  buckets: [],
   functions: [],
   eventSources: [],
   apis: [],
