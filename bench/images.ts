@@ -127,7 +127,12 @@ async function main(): Promise<void> {
   );
   const mb = images.reduce((a, b) => a + b.length, 0) / IMAGES / 1e6;
   console.log(`  ${mb.toFixed(1)} MB each on average`);
-  const runtime = await startLocal({ port: 0, output: benchOutput() });
+  // Success lines are DEBUG (log bytes are billed per job); the bench reads each job's end from them.
+  const runtime = await startLocal({
+    port: 0,
+    output: benchOutput(),
+    functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+  });
   try {
     // A warm worker with sharp loaded, as a steady flow has one.
     await throughFlow(runtime, images[0] as Buffer);

@@ -132,16 +132,24 @@ async function makeThumbnails(payload: ImageThumbnailPayload, ctx: JobContext): 
   const input = await readUpload(storage, payload.key, ctx.signal);
   const read = performance.now();
   const watermark = payload.watermark ? (await import('./watermark.js')).WATERMARK_PNG : undefined;
-  // Each thumbnail is written as soon as it is made, while the next is rendered.
+  const widths = payload.widths ?? DEFAULT_WIDTHS;
+  let written = 0;
+  // Each thumbnail is written as soon as it is made, while the next is rendered; the job's progress
+  // is the share of widths written (stored at most once a second, the last with the outcome).
   const rendered = await renderThumbnails(
     input,
     {
-      widths: payload.widths ?? DEFAULT_WIDTHS,
+      widths,
       format: payload.format ?? 'webp',
       maxPixels: MAX_INPUT_PIXELS,
       ...(watermark ? { watermark } : {}),
     },
-    (thumbnail) => writeThumbnail(storage, ctx.jobId, thumbnail, ctx.signal),
+    async (thumbnail) => {
+      const kept = await writeThumbnail(storage, ctx.jobId, thumbnail, ctx.signal);
+      written += 1;
+      await ctx.progress(Math.round((written / widths.length) * 100));
+      return kept;
+    },
   );
   // Where an image's time goes: reading the upload, then rendering and writing the thumbnails.
   ctx.logger.info('thumbnails written', {

@@ -78,6 +78,16 @@ describe('image.thumbnail job', () => {
     expect(await sharp(big?.Body as Buffer).metadata()).toMatchObject({ format: 'jpeg', width: 512, height: 384 });
   });
 
+  it('reports its progress as the share of widths written, ending at 100', async () => {
+    // Prepare
+    s3.on(GetObjectCommand, { Bucket: storage.bucket, Key: KEY }).resolves(objectOf(await photo(800, 600)));
+    const ctx = jobContext({ jobId: 'job-2', type: 'image.thumbnail', storage });
+    // Act
+    await imageThumbnail.handler({ key: KEY, widths: [64, 128, 256, 512] }, ctx);
+    // Assess: the widths render at once, so the reports come in the order the writes end.
+    expect(ctx.reported).toEqual([25, 50, 75, 100]);
+  });
+
   it('makes 128 and 512 px WebP by default, and a retried attempt overwrites the same keys', async () => {
     // Prepare
     s3.on(GetObjectCommand).resolves(objectOf(await photo(1024, 768)));
