@@ -58,8 +58,10 @@ async function bundle(contents: string, root: string): Promise<BundleReport> {
     target: 'es2022',
     write: false,
     metafile: true,
-    // Only the value import of the registry reaches these; a browser bundler would fail on them just the same.
-    external: ['node:*'],
+    // Only the value import of the registry reaches these (and the image job's sharp and watermark PNG);
+    // a browser bundler would fail on them just the same.
+    external: ['node:*', 'sharp'],
+    loader: { '.png': 'binary' },
     logLevel: 'silent',
   });
   const file = result.outputFiles[0];

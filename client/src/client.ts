@@ -14,6 +14,7 @@ import type {
 } from './job-types.js';
 import { type RetryOptions, retryPolicy } from './retry.js';
 import { type ApiResponse, createTransport, type FetchLike, type Transport } from './transport.js';
+import { type UploadCreated, type UploadOptions, uploadFile } from './upload.js';
 import { pollUntilFinished, type WaitOptions } from './wait.js';
 
 /** Options of {@link createJobClient}. */
@@ -127,6 +128,11 @@ export interface JobClient<T extends JobTypeList = AnyJobTypes> {
    */
   redrive<N extends JobTypeName<T>>(type: N, options?: RedriveOptions): Promise<RedriveAccepted<N>>;
   /**
+   * Uploads a file straight to the stack's bucket through `POST /uploads` and
+   * its presigned S3 form; resolves with its `key` for a job (`image.thumbnail`).
+   */
+  upload(file: Blob | Uint8Array, options: UploadOptions): Promise<UploadCreated>;
+  /**
    * Any route of the API, signed like the rest; resolves with the response
    * whatever its status. For what the methods above do not cover.
    */
@@ -171,11 +177,12 @@ interface UntypedJobClient {
   waitFor(job: string | JobRef, options?: WaitOptions): Promise<JobView>;
   cancel(jobId: string, options?: CallOptions): Promise<JobView | CancelAsked>;
   redrive(type: string, options?: RedriveOptions): Promise<RedriveAccepted>;
+  upload(file: Blob | Uint8Array, options: UploadOptions): Promise<UploadCreated>;
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
 }
 
 /** The client's methods over one transport. */
-function untypedClient(url: string, send: Transport): UntypedJobClient {
+function untypedClient(url: string, send: Transport, fetchFn: FetchLike): UntypedJobClient {
   return {
     url,
     async submit(type, payload, options) {
@@ -208,6 +215,9 @@ function untypedClient(url: string, send: Transport): UntypedJobClient {
       const res = await send({ method: 'POST', path, body, idempotent: false, ...signalOf(options) });
       return okBody(res, `POST ${path}`) as unknown as RedriveAccepted;
     },
+    upload(file, options) {
+      return uploadFile(send, fetchFn, file, options, okBody);
+    },
     request(method, path, options = {}) {
       return send({
         method,
@@ -234,15 +244,16 @@ function untypedClient(url: string, send: Transport): UntypedJobClient {
  */
 export function createJobClient<T extends JobTypeList = AnyJobTypes>(options: JobClientOptions): JobClient<T> {
   const url = new URL(options.url).toString().replace(/\/+$/, '');
+  // Called through a wrapper: a browser's fetch refuses to run detached from the window.
+  const fetchFn: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const send = createTransport({
     baseUrl: url,
     authorize: authorizer(options.auth),
-    // Called through a wrapper: a browser's fetch refuses to run detached from the window.
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: fetchFn,
     retry: retryPolicy(options.retry),
     timeoutMs: options.timeoutMs ?? 30_000,
     random: Math.random,
   });
   // The methods are the same for every registry; only their types differ, which the interface states.
-  return untypedClient(url, send) as unknown as JobClient<T>;
+  return untypedClient(url, send, fetchFn) as unknown as JobClient<T>;
 }

@@ -17,6 +17,8 @@ export const CLIENT_ERROR_CODES = Object.freeze({
   TYPE_MISMATCH: 'TYPE_MISMATCH',
   /** `waitFor` reached its `timeoutMs` before the job finished; `details.job` is the last view. */
   WAIT_TIMEOUT: 'WAIT_TIMEOUT',
+  /** `upload`: S3 refused the presigned form (a type or size its policy does not allow, an expired form). */
+  UPLOAD_REFUSED: 'UPLOAD_REFUSED',
 });
 
 /** What a {@link JobApiError} carries besides its code and message. */

@@ -46,4 +46,5 @@ export type {
 } from './job-types.js';
 export type { RetryOptions } from './retry.js';
 export type { ApiResponse, FetchLike } from './transport.js';
+export type { UploadCreated, UploadOptions } from './upload.js';
 export type { WaitOptions } from './wait.js';
