@@ -1,4 +1,5 @@
 import type { JobType } from '../jobs/define.js';
+import { DEFAULT_UPLOAD_MAX_BYTES } from '../shared/config.js';
 import * as z from '../shared/zod.js';
 import { type JsonSchema, componentRef as ref, SchemaComponents } from './openapi-components.js';
 import {
@@ -91,7 +92,11 @@ function submitShapes(jobTypes: readonly JobType[]): SubmitShapes {
 }
 
 /** The operations of {@link API_ROUTES}, each as its OpenAPI operation object (without operationId). */
-function operations(jobTypes: readonly JobType[], components: SchemaComponents): Record<OperationId, JsonSchema> {
+function operations(
+  jobTypes: readonly JobType[],
+  components: SchemaComponents,
+  uploadMaxBytes: number,
+): Record<OperationId, JsonSchema> {
   const shapes = submitShapes(jobTypes);
   return {
     submitJob: submitJobOperation(shapes, components),
@@ -99,7 +104,7 @@ function operations(jobTypes: readonly JobType[], components: SchemaComponents):
     getJob: getJobOperation(),
     cancelJob: cancelJobOperation(),
     redriveDeadLetters: redriveOperation(jobTypes, components),
-    createUpload: createUploadOperation(components),
+    createUpload: createUploadOperation(components, uploadMaxBytes),
   };
 }
 
@@ -201,7 +206,10 @@ function submitJobsOperation({ submitJob, requestExamples, anyExamples }: Submit
   };
 }
 
-function createUploadOperation(components: SchemaComponents): JsonSchema {
+function createUploadOperation(components: SchemaComponents, uploadMaxBytes: number): JsonSchema {
+  // The stack's own limit, so a client (or a contract test) knows what a 400 will refuse.
+  const request = components.fromZod(uploadRequest, 'UploadRequest') as { properties?: Record<string, JsonSchema> };
+  if (request.properties?.contentLength) request.properties.contentLength.maximum = uploadMaxBytes;
   return {
     summary: 'Presign an upload: a POST form for one file, which the client sends straight to S3.',
     description:
@@ -212,7 +220,7 @@ function createUploadOperation(components: SchemaComponents): JsonSchema {
       'form (403 or 400, in its XML). Then submit an `image.thumbnail` job with the `key`. Uploads no job used expire after a day.',
     requestBody: {
       required: true,
-      ...jsonContent(components.fromZod(uploadRequest, 'UploadRequest'), { jpeg: UPLOAD_REQUEST_EXAMPLE }),
+      ...jsonContent(request as JsonSchema, { jpeg: UPLOAD_REQUEST_EXAMPLE }),
     },
     responses: {
       '201': {
@@ -268,8 +276,9 @@ function paths(
   jobTypes: readonly JobType[],
   components: SchemaComponents,
   security: ServedSecurity,
+  uploadMaxBytes: number,
 ): Record<string, Record<string, JsonSchema>> {
-  const byOperation = operations(jobTypes, components);
+  const byOperation = operations(jobTypes, components, uploadMaxBytes);
   const out: Record<string, Record<string, JsonSchema>> = {};
   for (const route of API_ROUTES) {
     out[route.path] = {
@@ -295,6 +304,8 @@ export type ServedSecurity = 'deployed' | 'none';
 export interface OpenApiOptions {
   /** The auth the server that serves the document checks. @default 'deployed' - SigV4 or an API key */
   readonly security?: ServedSecurity;
+  /** The largest upload `POST /uploads` presigns, as the stack is configured. @default 25 MiB */
+  readonly uploadMaxBytes?: number;
 }
 
 const DESCRIPTION =
@@ -338,7 +349,7 @@ export function openApiDocument(
   components.add('Error', components.fromZod(errorResponseBody, 'Error'));
   components.add('RedriveAccepted', components.fromZod(redriveAcceptedResponse, 'RedriveAccepted'));
   components.add('UploadCreated', components.fromZod(uploadCreatedResponse, 'UploadCreated'));
-  const apiPaths = paths(jobTypes, components, security);
+  const apiPaths = paths(jobTypes, components, security, options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES);
   const deployed = security === 'deployed';
   return {
     openapi: '3.1.0',

@@ -37,7 +37,10 @@ export function openApiFor(plan: LocalPlan, typeNames: readonly string[], url: s
   const names = new Set(typeNames);
   const types = registeredJobTypes.filter((t) => names.has(t.name));
   const stage = plan.apis[0]?.stage;
+  // The API function's own limit, as the stack set it.
+  const limit = plan.functions.map((f) => f.environment.UPLOAD_MAX_BYTES).find((v) => v !== undefined);
   return openApiDocument(types.length ? types : registeredJobTypes, stage ? `${url}/${stage}` : url, {
     security: 'none',
+    ...(limit && Number.isInteger(Number(limit)) ? { uploadMaxBytes: Number(limit) } : {}),
   });
 }
