@@ -41,7 +41,9 @@ let receiverUrl: string;
 const delivered = new Map<string, { sha256: string; bytes: number }>();
 
 beforeAll(async () => {
-  deployment = await deployForE2e();
+  // Its webhooks go to a receiver on this machine, which ministack's functions reach on 127.0.0.1: a private
+  // address that webhook.deliver refuses unless the stack allows private networks.
+  deployment = await deployForE2e({ context: { allowPrivateNetworks: 'true' } });
   info = await emulatorInfo(deployment.endpoint);
   api = new JobApiClient({ apiBase: deployment.apiBase, signed: true });
   bucket = deployment.outputs.BucketName ?? '';
