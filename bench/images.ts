@@ -121,6 +121,9 @@ function percentile(xs: readonly number[], p: number): number {
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
+  // As the worker runs it (lambda/jobs/image-render.ts): without libvips' operation cache, which would serve the
+  // second bare call on an image from the first and make sharp look faster than any job can see it.
+  sharp.cache(false);
   console.log(`Generating ${IMAGES} 4000 x 3000 JPEGs ...`);
   const images = await Promise.all(
     Array.from({ length: IMAGES }, (_, i) => photo(4000, 3000, { seed: i + 1, grain: 20 })),
