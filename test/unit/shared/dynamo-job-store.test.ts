@@ -1,13 +1,11 @@
-import type { AddressInfo } from 'node:net';
-import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-// @ts-expect-error dynalite ships no types
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../lambda/shared/job.js';
 import { DynamoJobStore, type TransitionContext } from '../../../lambda/shared/job-store.js';
+import { type JobsTable, startJobsTable } from '../../helpers/dynalite-table.js';
 
 const ctx: TransitionContext = { type: 'simulate', maxAttempts: 3 };
 const now = new Date('2026-11-24T00:00:00Z');
@@ -25,37 +23,14 @@ const record = (jobId: string, extra: Partial<JobRecord> = {}): JobRecord => ({
 
 /** The store against a real (in-process) DynamoDB implementation, so the conditions themselves are tested. */
 describe('DynamoJobStore on dynalite', () => {
-  let server: {
-    listen: (port: number, host: string, cb: () => void) => void;
-    close: (cb: () => void) => void;
-    address: () => AddressInfo;
-  };
+  let table: JobsTable;
   let store: DynamoJobStore;
 
   beforeAll(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${server.address().port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'jobs',
-        KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    store = new DynamoJobStore({
-      doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-      tableName: 'jobs',
-      retentionDays: 30,
-      now: () => now,
-    });
+    table = await startJobsTable();
+    store = new DynamoJobStore({ doc: table.doc, tableName: table.tableName, retentionDays: 30, now: () => now });
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => table.close());
 
   it('creates a record once and returns the existing one on a second create', async () => {
     expect(await store.create(record('a'))).toEqual({ created: true });

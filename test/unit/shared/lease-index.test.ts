@@ -1,58 +1,21 @@
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-// @ts-expect-error dynalite ships no types
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LEASE_INDEX, LEASE_SHARDS } from '../../../lambda/shared/job.js';
+import { LEASE_SHARDS } from '../../../lambda/shared/job.js';
 import { DynamoJobStore, type LeasedJob } from '../../../lambda/shared/job-store.js';
+import { type JobsTable, startJobsTable } from '../../helpers/dynalite-table.js';
 
 const context = { type: 'simulate', maxAttempts: 3 };
 
 /** The lease index as the stack declares it, on dynalite, so the store's queries are run for real. */
 describe('DynamoJobStore.expiredLeases', () => {
-  let server: {
-    listen: (p: number, h: string, cb: () => void) => void;
-    close: (cb: () => void) => void;
-    address: () => AddressInfo;
-  };
+  let table: JobsTable;
   let clock = new Date('2026-11-24T00:00:00Z');
   let store: DynamoJobStore;
 
   beforeAll(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${server.address().port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'jobs',
-        KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
-        AttributeDefinitions: [
-          { AttributeName: 'jobId', AttributeType: 'S' },
-          { AttributeName: LEASE_INDEX.partitionKey, AttributeType: 'S' },
-          { AttributeName: LEASE_INDEX.sortKey, AttributeType: 'N' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: LEASE_INDEX.name,
-            KeySchema: [
-              { AttributeName: LEASE_INDEX.partitionKey, KeyType: 'HASH' },
-              { AttributeName: LEASE_INDEX.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...LEASE_INDEX.attributes] },
-          },
-        ],
-      }),
-    );
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    store = new DynamoJobStore({ doc, tableName: 'jobs', retentionDays: 30, now: () => clock });
+    table = await startJobsTable({ leaseIndex: true });
+    store = new DynamoJobStore({ doc: table.doc, tableName: table.tableName, retentionDays: 30, now: () => clock });
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => table.close());
 
   it('finds, over every shard, the running jobs whose lease ended, and no job that left running', async () => {
     // Prepare: 40 jobs start with a 60 s lease; one of them finishes

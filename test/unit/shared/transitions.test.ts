@@ -1,8 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-// @ts-expect-error dynalite ships no types
-import dynalite from 'dynalite';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../lambda/shared/job.js';
 import { DynamoJobStore } from '../../../lambda/shared/job-store.js';
@@ -13,6 +9,7 @@ import {
   transitionName,
   type WriteStamp,
 } from '../../../lambda/shared/transitions.js';
+import { type JobsTable, startJobsTable } from '../../helpers/dynalite-table.js';
 
 const NOW = new Date('2026-11-24T00:00:00Z');
 const stamp: WriteStamp = {
@@ -165,34 +162,16 @@ describe('the transition table', () => {
 
 /** The same table applied by DynamoDB's conditional writes (on dynalite) and in memory must agree everywhere. */
 describe('DynamoJobStore and the in-memory rule agree', () => {
-  let server: {
-    listen: (p: number, h: string, cb: () => void) => void;
-    close: (cb: () => void) => void;
-    address: () => AddressInfo;
-  };
+  let table: JobsTable;
   let doc: DynamoDBDocumentClient;
   let store: DynamoJobStore;
 
   beforeAll(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${server.address().port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'jobs',
-        KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    store = new DynamoJobStore({ doc, tableName: 'jobs', retentionDays: 30, now: () => NOW });
+    table = await startJobsTable();
+    doc = table.doc;
+    store = new DynamoJobStore({ doc, tableName: table.tableName, retentionDays: 30, now: () => NOW });
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => table.close());
 
   const cases = Object.entries(CURRENT).flatMap(([name, current]) =>
     CHANGES.map((change) => ({ name, current, change, label: `${name} + ${JSON.stringify(change)}` })),
