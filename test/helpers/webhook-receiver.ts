@@ -11,11 +11,13 @@ export interface ReceivedRequest {
   readonly body: string;
 }
 
-/** A webhook receiver on a loopback port that keeps every request and answers 204. */
+/** A webhook receiver on a loopback port that keeps every request and answers with one status (204 unless told). */
 export interface WebhookReceiver {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly received: readonly ReceivedRequest[];
+  /** Forgets what was received, between tests. */
+  clear(): void;
   /** Waits for the first request whose path is `path`. */
   request(path: string, timeoutMs?: number): Promise<ReceivedRequest>;
   /** The request as it went over the wire, headers sorted: for docs and reports. */
@@ -24,7 +26,7 @@ export interface WebhookReceiver {
 }
 
 /** Starts a {@link WebhookReceiver}. */
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(options: { readonly status?: number } = {}): Promise<WebhookReceiver> {
   const received: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -34,7 +36,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     });
     req.on('end', () => {
       received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-      res.writeHead(204).end();
+      res.writeHead(options.status ?? 204).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,6 +44,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    clear: () => {
+      received.length = 0;
+    },
     request: (path, timeoutMs = 60_000) =>
       waitFor(
         async () => received.find((r) => r.path === path),

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webhookDeliverJob } from '../../../lambda/jobs/webhook-deliver.js';
@@ -7,31 +5,21 @@ import { guardedLookup, type Resolver } from '../../../lambda/jobs/webhook-post.
 import { environmentSettings } from '../../../lambda/jobs/webhook-settings.js';
 import { ConfigError, NonRetryableError, PrivateAddressError, RetryableError } from '../../../lambda/shared/errors.js';
 import { jobContext } from '../../helpers/job-context.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
 import { newWebhookSecret, webhookSettings } from '../../helpers/webhook-settings.js';
 
-/** A receiver on loopback that keeps every request. */
-let server: Server;
-let port: number;
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+/** A receiver on loopback that keeps every request and answers 200. */
+let receiver: WebhookReceiver;
+let port: string;
+let received: WebhookReceiver['received'];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  receiver = await startWebhookReceiver({ status: 200 });
+  port = new URL(receiver.url).port;
+  received = receiver.received;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => {
-  received.length = 0;
-});
+afterAll(() => receiver.close());
+beforeEach(() => receiver.clear());
 
 describe('webhook.deliver signing', () => {
   it('signs a job that asks for it with Standard Webhooks headers the standardwebhooks package verifies', async () => {

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   ChangeMessageVisibilityBatchCommand,
   SendMessageCommand,
@@ -19,36 +17,28 @@ import { processBatch } from '../../../lambda/worker/process.js';
 import { lambdaContext, sqsEvent } from '../../helpers/events.js';
 import { jobContext } from '../../helpers/job-context.js';
 import { MemoryJobStore } from '../../helpers/memory-store.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
 import { webhookSettings } from '../../helpers/webhook-settings.js';
 import { job, NOW, RecordingLogger, workerDeps } from '../worker/fixtures.js';
 
 const CALLBACK_QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/qw-webhook-deliver';
 
 /** A receiver on loopback that keeps every request. */
-let server: Server;
+let callbacks: WebhookReceiver;
 let receiver: string;
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+let received: WebhookReceiver['received'];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`;
+  callbacks = await startWebhookReceiver();
+  receiver = `${callbacks.url}/callbacks`;
+  received = callbacks.received;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => callbacks.close());
 
 /** The worker's own SQS calls (its DLQ, visibilities); callbacks go through {@link callbackSqs}. */
 const workerSqs = mockClient(SQSClient);
 beforeEach(() => {
-  received.length = 0;
+  callbacks.clear();
   workerSqs.reset();
   workerSqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
   workerSqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
