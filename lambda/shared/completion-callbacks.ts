@@ -3,7 +3,7 @@ import type { JobLogger } from '../jobs/define.js';
 import { WEBHOOK_DELIVER, type WebhookPayload, webhookDeliver } from '../jobs/webhook-deliver.js';
 import type { CallbackConfig } from './config.js';
 import { errorInfo, ServiceUnavailableError } from './errors.js';
-import { ENQUEUE_FAILED, type JobErrorInfo, type JobMessage, type JobRecord, MAX_MESSAGE_BYTES } from './job.js';
+import { ENQUEUE_FAILED, type JobMessage, type JobRecord, MAX_MESSAGE_BYTES } from './job.js';
 import type { FinishedJob, FinishedJobListener } from './job-finished.js';
 import { hashedJobId } from './job-id.js';
 import type { JobStore } from './job-store.js';
@@ -23,20 +23,11 @@ export interface CompletionCallbackDeps {
   readonly now?: () => Date;
 }
 
-/** What a callback URL receives, as JSON: the job's outcome. */
-export interface CallbackBody {
-  readonly jobId: string;
-  readonly type: string;
-  readonly status: 'succeeded' | 'failed';
-  readonly attempts: number;
-  /** Once `succeeded`: the job's result. */
-  readonly result?: unknown;
-  /** Once `failed`: why. */
-  readonly error?: JobErrorInfo;
-  readonly finishedAt: string;
+/** What a callback URL receives, as JSON: the job's outcome, as its finisher told it. */
+export type CallbackBody = Omit<FinishedJob, 'record'> & {
   /** Set when the result was left out to keep the delivery within a queue message; read it with GET /jobs/{jobId}. */
   readonly resultOmitted?: true;
-}
+};
 
 /**
  * The id of the job that delivers a job's callback for a status: derived, so a

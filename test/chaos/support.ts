@@ -5,12 +5,13 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../../lambda/shared/job.js';
 import { jobIdOf } from '../../lambda/shared/redrive.js';
 import { THROWAWAY_CREDENTIALS } from '../../local/core/local-aws.js';
 import type { LocalState } from '../../ops/local-state.js';
+import { queueCounts } from '../../ops/queue-stats.js';
 import { CHAOS_STACK } from './fixtures/app.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -142,22 +143,8 @@ export function emulatorClients(state: LocalState) {
     },
     /** Messages a queue holds: visible, in flight and delayed. */
     async depth(queueUrl: string): Promise<number> {
-      const out = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      const a = out.Attributes ?? {};
-      return (
-        Number(a.ApproximateNumberOfMessages) +
-        Number(a.ApproximateNumberOfMessagesNotVisible) +
-        Number(a.ApproximateNumberOfMessagesDelayed)
-      );
+      const { visible, inFlight, delayed } = await queueCounts(sqs, queueUrl);
+      return visible + inFlight + delayed;
     },
     /** The job ids of every message in a DLQ, each received once (the queue is not used again). */
     async deadLetteredJobIds(dlqUrl: string): Promise<string[]> {

@@ -3,14 +3,10 @@
  * presigned POST, send the file straight to S3 as a form, then submit the job.
  */
 
-/** The `201` body of `POST /uploads`. */
-export interface UploadCreated {
-  readonly uploadId: string;
-  readonly key: string;
-  readonly url: string;
-  readonly fields: Readonly<Record<string, string>>;
-  readonly expiresAt: string;
-}
+import type { UploadCreated } from '@queue-workers/client';
+
+/** The `201` body of `POST /uploads`, as the client types it. */
+export type { UploadCreated };
 
 /**
  * Sends `file` to a presigned POST: every field, then the file last, as
