@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { openApiDocument } from '../../lambda/api/openapi.js';
 import { jobTypes as registeredJobTypes } from '../../lambda/jobs/registry.js';
+import { ENV } from '../../lambda/shared/config.js';
 import type { LocalPlan } from '../core/plan.js';
 
 const UI_DIR = fileURLToPath(new URL('./ui/', import.meta.url));
@@ -38,7 +39,7 @@ export function openApiFor(plan: LocalPlan, typeNames: readonly string[], url: s
   const types = registeredJobTypes.filter((t) => names.has(t.name));
   const stage = plan.apis[0]?.stage;
   // The API function's own limit, as the stack set it.
-  const limit = plan.functions.map((f) => f.environment.UPLOAD_MAX_BYTES).find((v) => v !== undefined);
+  const limit = plan.functions.map((f) => f.environment[ENV.uploadMaxBytes]).find((v) => v !== undefined);
   return openApiDocument(types.length ? types : registeredJobTypes, stage ? `${url}/${stage}` : url, {
     security: 'none',
     ...(limit && Number.isInteger(Number(limit)) ? { uploadMaxBytes: Number(limit) } : {}),

@@ -20,8 +20,8 @@ import type { RuntimeExtension, RuntimeView } from './extension.js';
 import { claimPort, type HttpFront } from './http-front.js';
 import { startLiveStatus } from './live-status.js';
 import { type RuntimeOptions, type RuntimeSettings, resolveSettings } from './options.js';
+import { startSweep } from './sweep.js';
 import { synthesize, synthOptions } from './synthesize.js';
-import { startTtlSweep } from './ttl-sweep.js';
 import { watchSources } from './watch.js';
 import { Workloads } from './workloads.js';
 
@@ -215,13 +215,9 @@ class RunningApp implements LocalRuntime {
     const report = (message: string) => this.settings.output.info(message);
     const seconds = this.settings.ttlSweepSeconds;
     this.background.push(
-      startTtlSweep(seconds, () => this.emulators.sweepExpired(this.current.tables), report),
-      // S3 lifecycle expirations, which fauxqs stores but does not run, on the same beat.
-      startTtlSweep(
-        seconds,
-        () => this.emulators.sweepExpiredObjects(this.current.buckets),
-        (m) => report(m.replace('TTL sweep', 'Lifecycle sweep')),
-      ),
+      startSweep('TTL sweep', seconds, () => this.emulators.sweepExpired(this.current.tables), report),
+      // S3 lifecycle expirations on the same beat.
+      startSweep('Lifecycle sweep', seconds, () => this.emulators.sweepExpiredObjects(this.current.buckets), report),
     );
     if (this.settings.watch) {
       // In the background: serving starts at once; a reload waits for it.
