@@ -94,13 +94,19 @@ export class AttemptControl {
     return this.#pending;
   }
 
-  /** Stops the checks and waits for a progress write in flight; the attempt's outcome comes next. */
-  async settled(): Promise<void> {
+  /**
+   * Ends the attempt's control: no more checks, progress writes or `running`
+   * write. Returns what the outcome's write must wait for (a `running` or
+   * progress write in flight, which never rejects), or nothing when no write is
+   * in flight, as for most short jobs.
+   */
+  settle(): Promise<unknown> | undefined {
     this.#done = true;
     clearTimeout(this.#timer);
     clearInterval(this.#check);
-    await this.#inFlight;
-    await this.marker.settled();
+    const running = this.marker.stop();
+    if (!this.#inFlight) return running;
+    return running ? Promise.all([this.#inFlight, running]) : this.#inFlight;
   }
 
   #schedule(): void {

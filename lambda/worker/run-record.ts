@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import type { JobErrorInfo, JobMessage, JobProgress, JobRecord } from '../shared/job.js';
-import { announceFinished } from '../shared/job-finished.js';
+import { announceFinished, type FinishedJob } from '../shared/job-finished.js';
 import type { Fail, RetryLater } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
 import { AttemptControl } from './attempt-control.js';
@@ -58,10 +58,16 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
     return retryLater(deps, jobId, attempt, start.error);
   }
   const control = new AttemptControl(deps, jobId, attempt, start.marker, deadline);
-  try {
-    return await runHandler(deps, record, message, attempt, deadline, control, start.job);
-  } finally {
-    await control.settled();
+  const end = await runAttempt(deps, record, message, attempt, deadline, control);
+  switch (end.kind) {
+    case 'returned':
+      return recordResult(deps, record, jobId, attempt, end, control, start.job, deadline.signal);
+    case 'cancelled':
+      return endCancelled(deps, record, jobId, attempt, end.durationMs);
+    case 'threw':
+      return handlerFailed(deps, record, jobId, attempt, end.error, end.durationMs, start.job);
+    case 'invalid':
+      return deadLetter(deps, record, attempt, end.error, jobId, undefined, start.job);
   }
 }
 
@@ -106,78 +112,98 @@ async function deadLetterUnfinished(
   return deadLetter(deps, record, max, error, jobId, undefined, job);
 }
 
-/** Validates the payload, runs the handler within the deadline, and records how it ended. */
-async function runHandler(
+/** How an attempt ended, before anything of it is recorded. */
+type AttemptEnd =
+  /** The handler returned `result`. */
+  | { readonly kind: 'returned'; readonly result: unknown; readonly durationMs: number }
+  /** The handler stopped after it was told the job is cancelled, whatever it threw. */
+  | { readonly kind: 'cancelled'; readonly durationMs: number }
+  /** The handler threw or was cut off by the deadline, or the stored payload could not be read. */
+  | { readonly kind: 'threw'; readonly error: unknown; readonly durationMs: number }
+  /** The payload does not match the type's schema: the handler did not run. */
+  | { readonly kind: 'invalid'; readonly error: ValidationError };
+
+/**
+ * Reads and validates the payload and runs the handler within the deadline.
+ * Records nothing: whatever happens, the attempt's control is settled first
+ * (its `running` and progress writes, if any went out, land before the outcome's).
+ */
+async function runAttempt(
   deps: WorkerDeps,
   record: SQSRecord,
   message: JobMessage,
   attempt: number,
   deadline: Deadline,
   control: AttemptControl,
-  job: JobRecord | undefined,
-): Promise<RecordOutcome> {
+): Promise<AttemptEnd> {
   const { jobType } = deps;
   const { jobId } = message;
-  // Claim check (lambda/shared/claim-check.ts): a payload the API stored is read back before validation.
-  let received: unknown = message.payload;
-  if (deps.claimCheck?.isStoredPayload(message)) {
-    try {
-      received = await deps.claimCheck.payloadOf(message, deadline.signal);
-    } catch (error) {
-      await control.settled();
-      return handlerFailed(deps, record, jobId, attempt, error, 0, job);
+  try {
+    // Claim check (lambda/shared/claim-check.ts): a payload the API stored is read back before validation.
+    let received: unknown = message.payload;
+    if (deps.claimCheck?.isStoredPayload(message)) {
+      try {
+        received = await deps.claimCheck.payloadOf(message, deadline.signal);
+      } catch (error) {
+        return { kind: 'threw', error, durationMs: 0 };
+      }
     }
-  }
-  const payload = z.safeParse(jobType.payload, received);
-  if (!payload.success) {
-    const details = payload.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    const error = new ValidationError(`The payload does not match the schema of job type "${jobType.name}".`, details, {
+    const payload = z.safeParse(jobType.payload, received);
+    if (!payload.success) {
+      const details = payload.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      logFor(deps, record, jobId, attempt).warn('payload does not match the schema', { problems: details });
+      const error = new ValidationError(
+        `The payload does not match the schema of job type "${jobType.name}".`,
+        details,
+        { jobId, type: jobType.name, attempt },
+      );
+      return { kind: 'invalid', error };
+    }
+    const ids = {
       jobId,
       type: jobType.name,
       attempt,
-    });
-    logFor(deps, record, jobId, attempt).warn('payload does not match the schema', { problems: details });
-    await control.settled();
-    return deadLetter(deps, record, attempt, error, jobId, undefined, job);
+      maxAttempts: jobType.queue.maxAttempts,
+      messageId: record.messageId,
+    };
+    const context = new RecordJobContext(deps.logger, ids, control, deps.storage);
+    const startedAt = performance.now();
+    try {
+      const result = await deadline.race(jobType.handler(payload.data, context));
+      return { kind: 'returned', result, durationMs: performance.now() - startedAt };
+    } catch (thrown) {
+      const durationMs = performance.now() - startedAt;
+      if (control.cancelled) return { kind: 'cancelled', durationMs };
+      // A handler that fails because the signal aborted it (fetch, timers) failed for the deadline, not on its own.
+      const error = deadline.passed && !isNonRetryable(thrown) ? new DeadlineExceededError() : thrown;
+      return { kind: 'threw', error, durationMs };
+    }
+  } finally {
+    await control.settle();
   }
+}
 
-  const ids = {
-    jobId,
-    type: jobType.name,
-    attempt,
-    maxAttempts: jobType.queue.maxAttempts,
-    messageId: record.messageId,
-  };
-  const context = new RecordJobContext(deps.logger, ids, control, deps.storage);
-  const startedAt = performance.now();
-  let result: unknown;
-  try {
-    result = await deadline.race(jobType.handler(payload.data, context));
-  } catch (thrown) {
-    const durationMs = performance.now() - startedAt;
-    await control.settled();
-    // A handler that stops once told the job is cancelled ends it cancelled, whatever it threw.
-    if (control.cancelled) return endCancelled(deps, record, jobId, attempt, durationMs);
-    // A handler that fails because the signal aborted it (fetch, timers) failed for the deadline, not on its own.
-    const error = deadline.passed && !isNonRetryable(thrown) ? new DeadlineExceededError() : thrown;
-    return handlerFailed(deps, record, jobId, attempt, error, durationMs, job);
-  }
-  const durationMs = performance.now() - startedAt;
-  // Its `running` and progress writes, if any went out, land before the outcome's.
-  await control.settled();
-
+/** Records a handler's result: the job `succeeded`, unless the table refuses (a duplicate, or a cancellation). */
+async function recordResult(
+  deps: WorkerDeps,
+  record: SQSRecord,
+  jobId: string,
+  attempt: number,
+  { result, durationMs }: AttemptEnd & { kind: 'returned' },
+  control: AttemptControl,
+  job: JobRecord | undefined,
+  signal: AbortSignal,
+): Promise<RecordOutcome> {
   try {
     // Claim check: a result too large for the job table is stored in the bucket, the record keeps a reference.
-    if (deps.claimCheck) result = await deps.claimCheck.storedResult(jobId, result, deadline.signal);
+    const stored = deps.claimCheck ? await deps.claimCheck.storedResult(jobId, result, signal) : result;
     const won = await deps.store.transition(
       jobId,
-      { to: 'succeeded', attempt, result, messageId: record.messageId, ...progressOf(control) },
+      { to: 'succeeded', attempt, result: stored, messageId: record.messageId, ...progressOf(control) },
       storeContextOf(deps),
     );
     if (!won) return refusedResult(deps, record, jobId, attempt, durationMs);
-    const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
-    const finished = { jobId, type: jobType.name, status: 'succeeded' as const, attempts: attempt, result, finishedAt };
-    await announceFinished(deps.onFinished, { ...finished, ...(job ? { record: job } : {}) }, deps.logger);
+    await announce(deps, { jobId, status: 'succeeded', attempts: attempt, result: stored }, job);
   } catch (error) {
     // The job ran but its result is not stored. Keep the message so a retry records it; handlers are
     // idempotent by contract (at-least-once), and a job stuck `running` forever would be worse.
@@ -290,18 +316,25 @@ async function deadLetter(
     jobId &&
     (await writeStatus(deps, record, jobId, { to: 'failed', attempt, error: info, messageId: record.messageId }))
   ) {
-    const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
-    const finished = {
-      jobId,
-      type: deps.jobType.name,
-      status: 'failed' as const,
-      attempts: attempt,
-      error: info,
-      finishedAt,
-    };
-    await announceFinished(deps.onFinished, { ...finished, ...(job ? { record: job } : {}) }, deps.logger);
+    await announce(deps, { jobId, status: 'failed', attempts: attempt, error: info }, job);
   }
   return { kind, jobId, attempt, error: info, durationMs };
+}
+
+/**
+ * Tells the worker's listeners (job events, callbacks) of a job whose terminal
+ * write this attempt won, with the record as it was read at the start, if it
+ * was. Returns what to wait for, or nothing when no one listens.
+ */
+function announce(
+  deps: WorkerDeps,
+  finished: Omit<FinishedJob, 'type' | 'finishedAt' | 'record'>,
+  job: JobRecord | undefined,
+): Promise<void> | undefined {
+  if (!deps.onFinished) return undefined;
+  const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
+  const told: FinishedJob = { ...finished, type: deps.jobType.name, finishedAt, ...(job ? { record: job } : {}) };
+  return announceFinished(deps.onFinished, told, deps.logger);
 }
 
 /** A retry outcome, with the backoff the job type's policy draws for this attempt. */

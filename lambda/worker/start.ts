@@ -65,7 +65,7 @@ export async function startAttempt(
 
 /**
  * Writes an attempt's `running` status, now or after a delay, at most once;
- * {@link settled} waits for a write in flight (so it never lands after the
+ * {@link stop} hands over a write in flight (so it never lands after the
  * attempt's outcome) and cancels one not yet due.
  */
 export class RunningMarker {
@@ -118,10 +118,10 @@ export class RunningMarker {
     }, ms);
   }
 
-  /** Cancels a write not yet due, and waits for one in flight. */
-  async settled(): Promise<void> {
+  /** Cancels a write not yet due; returns the write in flight, if one went out, as a promise that never rejects. */
+  stop(): Promise<unknown> | undefined {
     clearTimeout(this.#timer);
-    await this.#write?.catch(() => undefined);
+    return this.#write?.catch(() => undefined);
   }
 }
 
