@@ -5,11 +5,15 @@ import { DeadlineExceededError } from '../shared/errors.js';
  * waiting for a job when it fires, so the batch answers Lambda before the
  * timeout even if a job ignores its signal. One abort listener per batch, not
  * one per record: EventTarget listeners are slow to add and remove by the thousand.
+ * Each lane of the batch (see `schedule.ts`) waits for one job at a time, so
+ * the deadline keeps one race per lane, overwritten by the lane's next job:
+ * nothing to remove as each job ends, and never more than a lane's worth kept.
  */
 export class Deadline {
   // Made on first use of the signal: most batches run jobs that never look at it.
   #controller: AbortController | undefined;
-  readonly #waiting = new Set<(error: Error) => void>();
+  /** By lane: the last race's reject (a no-op once that race has settled). */
+  readonly #waiting: ((error: Error) => void)[] = [];
   #timer: NodeJS.Timeout | undefined;
   // A plain field: the batch asks before every record, and AbortSignal's getter is slower.
   #passed = false;
@@ -38,24 +42,17 @@ export class Deadline {
     const error = new DeadlineExceededError();
     this.#controller?.abort(error);
     for (const reject of this.#waiting) reject(error);
-    this.#waiting.clear();
   }
 
-  /** Settles with `work`, or rejects with {@link DeadlineExceededError} when the deadline passes first. */
-  race<T>(work: Promise<T>): Promise<T> {
+  /**
+   * Settles with `work`, or rejects with {@link DeadlineExceededError} when the deadline passes first.
+   * @param lane - the lane that waits for `work`, from 0; it must not wait for another race meanwhile
+   */
+  race<T>(work: Promise<T>, lane: number): Promise<T> {
     if (this.passed) return Promise.reject(new DeadlineExceededError());
     return new Promise<T>((resolve, reject) => {
-      this.#waiting.add(reject);
-      work.then(
-        (value) => {
-          this.#waiting.delete(reject);
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.#waiting.delete(reject);
-          reject(error);
-        },
-      );
+      this.#waiting[lane] = reject;
+      work.then(resolve, reject);
     });
   }
 

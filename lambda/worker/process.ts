@@ -3,6 +3,7 @@ import { errorInfo } from '../shared/errors.js';
 import { BatchReport } from './batch-report.js';
 import { batchDeadline } from './deadline.js';
 import type { WorkerDeps } from './deps.js';
+import { LaneTimers } from './lane-timers.js';
 import { isAcknowledged, type RecordOutcome } from './outcome.js';
 import { runRecord, skipRecord } from './run-record.js';
 import { runScheduled } from './schedule.js';
@@ -29,6 +30,8 @@ export async function processBatch(event: SQSEvent, deps: WorkerDeps, context?: 
     deps.logger.startBatch?.();
     const report = new BatchReport(deps.logger, deps.jobType.name, deps.random);
     const { deadline, canStart } = batchDeadline(context, deps.config.deadlineMarginMs);
+    const runningMarks = new LaneTimers(deps.jobType.queue.markRunningAfterSeconds * 1000);
+    const batch = { deadline, runningMarks };
     const settle = (record: (typeof records)[number], outcome: RecordOutcome) => {
       report.add(record, outcome);
       return outcome;
@@ -40,13 +43,14 @@ export async function processBatch(event: SQSEvent, deps: WorkerDeps, context?: 
         records,
         { width: concurrencyPerBatch, fifo, canStart },
         {
-          run: async (record) => settle(record, await runRecord(record, deps, deadline)),
+          run: async (record, lane) => settle(record, await runRecord(record, deps, batch, lane)),
           skip: (record, reason) => settle(record, skipRecord(record, reason)),
           blocksGroup: (outcome) => !isAcknowledged(outcome),
         },
       );
     } finally {
       deadline.dispose();
+      runningMarks.dispose();
     }
     const failures: SQSBatchItemFailure[] = [];
     const changes: VisibilityChange[] = [];

@@ -8,7 +8,7 @@ import {
   NotStartedError,
   ValidationError,
 } from '../shared/errors.js';
-import type { JobErrorInfo, JobMessage, JobProgress, JobRecord } from '../shared/job.js';
+import type { JobErrorInfo, JobMessage, JobRecord } from '../shared/job.js';
 import { announceFinished, type FinishedJob } from '../shared/job-finished.js';
 import type { Fail, RetryLater } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
@@ -20,6 +20,7 @@ import type { WorkerDeps } from './deps.js';
 import { attemptOf, jobIdOfRecord, parseEnvelope } from './envelope.js';
 import { RecordJobContext } from './job-context.js';
 import { bindJobLogger } from './job-logger.js';
+import type { LaneTimers } from './lane-timers.js';
 import type { RecordOutcome } from './outcome.js';
 import { startAttempt, storeContextOf } from './start.js';
 
@@ -33,8 +34,17 @@ import { startAttempt, storeContextOf } from './start.js';
  * Order matters where a message could be lost: a non-retryable job is sent to
  * the DLQ *before* it is marked `failed`, because a `failed` job is treated as
  * a duplicate on redelivery; if the send fails, the record is kept for a retry.
+ *
+ * `lane` is the scheduler's lane that runs the record: the deadline's race for
+ * the handler and the timer of a deferred `running` write are kept by lane
+ * (see {@link Deadline} and {@link LaneTimers}).
  */
-export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: Deadline): Promise<RecordOutcome> {
+export async function runRecord(
+  record: SQSRecord,
+  deps: WorkerDeps,
+  batch: BatchTimers,
+  lane: number,
+): Promise<RecordOutcome> {
   const attempt = attemptOf(record);
   const message = parseEnvelope(record);
   if (message instanceof ValidationError) {
@@ -47,7 +57,7 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
   }
   if (attempt > deps.jobType.queue.maxAttempts) return deadLetterUnfinished(deps, record, jobId, attempt);
 
-  const start = await startAttempt(deps, record, jobId, attempt);
+  const start = await startAttempt(deps, record, jobId, attempt, { runningMarks: batch.runningMarks, lane });
   if (start.kind === 'duplicate') return { kind: 'duplicate', jobId, attempt };
   if (start.kind === 'cancelled') return { kind: 'cancelled', jobId, attempt, ran: false };
   if (start.kind === 'unavailable') {
@@ -57,8 +67,9 @@ export async function runRecord(record: SQSRecord, deps: WorkerDeps, deadline: D
     });
     return retryLater(deps, jobId, attempt, start.error);
   }
+  const { deadline } = batch;
   const control = new AttemptControl(deps, jobId, attempt, start.marker, deadline);
-  const end = await runAttempt(deps, record, message, attempt, deadline, control);
+  const end = await runAttempt(deps, record, message, attempt, control, deadline, lane);
   switch (end.kind) {
     case 'returned':
       return recordResult(deps, record, jobId, attempt, end, control, start.job, deadline.signal);
@@ -112,6 +123,12 @@ async function deadLetterUnfinished(
   return deadLetter(deps, record, max, error, jobId, undefined, job);
 }
 
+/** What every record of a batch shares: its deadline, and its lanes' timers for deferred `running` writes. */
+export interface BatchTimers {
+  readonly deadline: Deadline;
+  readonly runningMarks: LaneTimers;
+}
+
 /** How an attempt ended, before anything of it is recorded. */
 type AttemptEnd =
   /** The handler returned `result`. */
@@ -133,8 +150,9 @@ async function runAttempt(
   record: SQSRecord,
   message: JobMessage,
   attempt: number,
-  deadline: Deadline,
   control: AttemptControl,
+  deadline: Deadline,
+  lane: number,
 ): Promise<AttemptEnd> {
   const { jobType } = deps;
   const { jobId } = message;
@@ -169,7 +187,7 @@ async function runAttempt(
     const context = new RecordJobContext(deps.logger, ids, control, deps.storage);
     const startedAt = performance.now();
     try {
-      const result = await deadline.race(jobType.handler(payload.data, context));
+      const result = await deadline.race(jobType.handler(payload.data, context), lane);
       return { kind: 'returned', result, durationMs: performance.now() - startedAt };
     } catch (thrown) {
       const durationMs = performance.now() - startedAt;
@@ -179,7 +197,8 @@ async function runAttempt(
       return { kind: 'threw', error, durationMs };
     }
   } finally {
-    await control.settle();
+    const writes = control.settle();
+    if (writes) await writes;
   }
 }
 
@@ -199,11 +218,12 @@ async function recordResult(
     const stored = deps.claimCheck ? await deps.claimCheck.storedResult(jobId, result, signal) : result;
     const won = await deps.store.transition(
       jobId,
-      { to: 'succeeded', attempt, result: stored, messageId: record.messageId, ...progressOf(control) },
+      // The last progress report not written yet, if any, rides on this write (undefined when there is none).
+      { to: 'succeeded', attempt, result: stored, messageId: record.messageId, progress: control.unwritten },
       storeContextOf(deps),
     );
     if (!won) return refusedResult(deps, record, jobId, attempt, durationMs);
-    await announce(deps, { jobId, status: 'succeeded', attempts: attempt, result: stored }, job);
+    if (deps.onFinished) await announce(deps, { jobId, status: 'succeeded', attempts: attempt, result: stored }, job);
   } catch (error) {
     // The job ran but its result is not stored. Keep the message so a retry records it; handlers are
     // idempotent by contract (at-least-once), and a job stuck `running` forever would be worse.
@@ -376,10 +396,4 @@ function isLastAttempt(deps: WorkerDeps, attempt: number): boolean {
 /** A logger bound to one attempt's ids, built only where a line is written. */
 function logFor(deps: WorkerDeps, record: SQSRecord, jobId: string | undefined, attempt: number): JobLogger {
   return bindJobLogger(deps.logger, { jobId, type: deps.jobType.name, attempt, messageId: record.messageId });
-}
-
-/** The attempt's last progress report, if it still has to be written. */
-function progressOf(control: AttemptControl): { progress?: JobProgress } {
-  const progress = control.unwritten;
-  return progress !== undefined ? { progress } : {};
 }

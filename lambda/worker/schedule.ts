@@ -12,7 +12,8 @@ export interface SchedulePolicy {
 
 /** What the scheduler does with one record: run it, or skip it with a reason. */
 export interface RecordSteps<T> {
-  run(record: SQSRecord): Promise<T>;
+  /** Runs the record in `lane` (0 to width - 1); a lane runs one record at a time. */
+  run(record: SQSRecord, lane: number): Promise<T>;
   skip(record: SQSRecord, reason: string): T;
   /** True for an outcome that must stop the rest of a FIFO group (the record comes back). */
   blocksGroup(outcome: T): boolean;
@@ -37,19 +38,19 @@ export async function runScheduled<T>(
   const outcomes: T[] = new Array(records.length);
   const units = policy.fifo ? messageGroups(records) : undefined;
   let next = 0;
-  const lane = async (): Promise<void> => {
+  const lane = async (id: number): Promise<void> => {
     if (units) {
-      while (next < units.length) await runGroup(units[next++] ?? [], policy, steps, outcomes);
+      while (next < units.length) await runGroup(units[next++] ?? [], id, policy, steps, outcomes);
       return;
     }
     while (next < records.length) {
       const index = next++;
       const record = records[index] as SQSRecord;
-      outcomes[index] = policy.canStart() ? await steps.run(record) : steps.skip(record, NEAR_DEADLINE);
+      outcomes[index] = policy.canStart() ? await steps.run(record, id) : steps.skip(record, NEAR_DEADLINE);
     }
   };
   const width = Math.min(Math.max(1, policy.width), units?.length ?? records.length);
-  await Promise.all(Array.from({ length: width }, lane));
+  await Promise.all(Array.from({ length: width }, (_, id) => lane(id)));
   return outcomes;
 }
 
@@ -78,6 +79,7 @@ function messageGroups(records: readonly SQSRecord[]): Indexed[][] {
  */
 async function runGroup<T>(
   group: readonly Indexed[],
+  lane: number,
   policy: SchedulePolicy,
   steps: RecordSteps<T>,
   outcomes: T[],
@@ -94,7 +96,7 @@ async function runGroup<T>(
       outcomes[index] = steps.skip(record, NEAR_DEADLINE);
       blockedBy = record.messageId;
     } else {
-      const outcome = await steps.run(record);
+      const outcome = await steps.run(record, lane);
       outcomes[index] = outcome;
       if (steps.blocksGroup(outcome)) blockedBy = record.messageId;
     }

@@ -4,6 +4,7 @@ import { errorInfo } from '../shared/errors.js';
 import type { JobErrorInfo, JobProgress, JobRecord } from '../shared/job.js';
 import { guardAllows, type StartAttempt, TRANSITIONS, type TransitionContext } from '../shared/transitions.js';
 import type { WorkerDeps } from './deps.js';
+import type { LaneTimers } from './lane-timers.js';
 
 /** How an attempt begins. */
 export type AttemptStart =
@@ -31,6 +32,8 @@ export async function startAttempt(
   record: SQSRecord,
   jobId: string,
   attempt: number,
+  /** The batch's timers for deferred `running` writes, and the lane this attempt runs in. */
+  later: { readonly runningMarks: LaneTimers; readonly lane: number },
 ): Promise<AttemptStart> {
   const change: StartAttempt = {
     to: 'running',
@@ -58,7 +61,7 @@ export async function startAttempt(
       return { kind: 'unavailable', error: errorInfo(error) };
     }
   } else {
-    marker.writeAfter(deps.jobType.queue.markRunningAfterSeconds * 1000);
+    marker.writeAfter(later.runningMarks, later.lane);
   }
   return { kind: 'run', marker, job };
 }
@@ -69,7 +72,9 @@ export async function startAttempt(
  * attempt's outcome) and cancels one not yet due.
  */
 export class RunningMarker {
-  #timer: NodeJS.Timeout | undefined;
+  // The lane's timer that writes `running` later, if this attempt waits for it.
+  #timers: LaneTimers | undefined;
+  #lane = 0;
   #write: Promise<boolean> | undefined;
   #listener: ((won: boolean) => void) | undefined;
 
@@ -93,7 +98,7 @@ export class RunningMarker {
   /** Writes `running` now, with the attempt's first progress report if that is what prompts it. */
   writeNow(progress?: JobProgress): Promise<boolean> {
     if (!this.#write) {
-      clearTimeout(this.#timer);
+      this.#timers?.stop(this.#lane);
       const change = progress === undefined ? this.change : { ...this.change, progress };
       this.#write = this.deps.store.transition(this.jobId, change, storeContextOf(this.deps));
       void this.#write.then(
@@ -109,18 +114,21 @@ export class RunningMarker {
     await this.#write?.catch(() => undefined);
   }
 
-  writeAfter(ms: number): void {
-    this.#timer = setTimeout(() => {
+  /** Writes `running` once the lane's timer (the type's `markRunningAfterSeconds`) fires, unless stopped first. */
+  writeAfter(timers: LaneTimers, lane: number): void {
+    this.#timers = timers;
+    this.#lane = lane;
+    timers.start(lane, () => {
       this.writeNow().catch((error: unknown) => {
         // Only the status's accuracy is lost: the outcome's write follows, and SQS keeps the message.
         this.deps.logger.warn('could not mark the job running', { jobId: this.jobId, error: errorInfo(error) });
       });
-    }, ms);
+    });
   }
 
   /** Cancels a write not yet due; returns the write in flight, if one went out, as a promise that never rejects. */
   stop(): Promise<unknown> | undefined {
-    clearTimeout(this.#timer);
+    this.#timers?.stop(this.#lane);
     return this.#write?.catch(() => undefined);
   }
 }

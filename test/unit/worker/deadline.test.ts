@@ -25,6 +25,50 @@ describe('Deadline signal', () => {
   });
 });
 
+describe('Deadline race', () => {
+  const never = new Promise<never>(() => undefined);
+
+  it('settles as the job does before the deadline', async () => {
+    const deadline = new Deadline(Number.POSITIVE_INFINITY);
+
+    await expect(deadline.race(Promise.resolve('done'), 0)).resolves.toBe('done');
+    await expect(deadline.race(Promise.reject(new Error('job failed')), 1)).rejects.toThrow('job failed');
+  });
+
+  it('stops waiting in every lane when the deadline passes', async () => {
+    // Prepare: three lanes, each waiting for a job that never ends
+    const deadline = new Deadline(Number.POSITIVE_INFINITY);
+    const races = [0, 1, 2].map((lane) => deadline.race(never, lane));
+
+    // Act
+    deadline.abort();
+
+    // Assess
+    for (const race of races) await expect(race).rejects.toMatchObject({ name: 'DeadlineExceededError' });
+  });
+
+  it("cuts off a lane's later job after its earlier one finished", async () => {
+    // Prepare: lane 0 finished one job and waits for the next
+    const deadline = new Deadline(Number.POSITIVE_INFINITY);
+    await expect(deadline.race(Promise.resolve('first'), 0)).resolves.toBe('first');
+    const second = deadline.race(never, 0);
+
+    // Act
+    deadline.abort();
+
+    // Assess
+    await expect(second).rejects.toMatchObject({ name: 'DeadlineExceededError' });
+  });
+
+  it('fires by itself when its time comes, and refuses a race after that', async () => {
+    const deadline = new Deadline(5);
+
+    await expect(deadline.race(never, 0)).rejects.toMatchObject({ name: 'DeadlineExceededError' });
+    await expect(deadline.race(Promise.resolve('late'), 0)).rejects.toMatchObject({ name: 'DeadlineExceededError' });
+    deadline.dispose();
+  });
+});
+
 describe('batchDeadline', () => {
   it.each([
     [1_000, 200],

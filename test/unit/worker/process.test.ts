@@ -145,6 +145,22 @@ describe('writes per attempt', () => {
     expect(deps.store.log[0]?.change).toMatchObject({ leaseSeconds: expect.any(Number) });
   });
 
+  it('times each job of a lane from its own start: two short jobs in a row are not marked running', async () => {
+    // Prepare: one lane; each job runs 200 ms, under the 0.3 s threshold, though the two take 400 ms together
+    const deps = workerDeps({ markRunningAfterSeconds: 0.3, concurrencyPerBatch: 1 });
+    const first = job(deps.store, 'j1', { do: 'ok', sleepMs: 200 }, { receiveCount: 1 });
+    const second = job(deps.store, 'j2', { do: 'ok', sleepMs: 200 }, { receiveCount: 1 });
+
+    // Act
+    await processBatch(sqsEvent([first, second]), deps, lambdaContext());
+
+    // Assess
+    expect(deps.store.log.map((l) => [l.jobId, l.change.to])).toEqual([
+      ['j1', 'succeeded'],
+      ['j2', 'succeeded'],
+    ]);
+  });
+
   it('marks the last attempt running before it runs, so the reconciler can find it if its worker stops', async () => {
     const deps = workerDeps({ maxAttempts: 3 });
     const record = job(deps.store, 'j1', { do: 'ok' }, { receiveCount: 3 });

@@ -12,14 +12,22 @@ function steps() {
   const log: string[] = [];
   let running = 0;
   let widest = 0;
+  const busyLanes = new Set<number>();
+  const lanesSeen = new Set<number>();
   return {
     log,
     widest: () => widest,
-    run: async (r: SQSRecord) => {
+    lanesSeen,
+    run: async (r: SQSRecord, lane: number) => {
+      // A lane runs one record at a time: the deadline keeps one race per lane.
+      if (busyLanes.has(lane)) throw new Error(`lane ${lane} was given ${r.messageId} while busy`);
+      busyLanes.add(lane);
+      lanesSeen.add(lane);
       running += 1;
       widest = Math.max(widest, running);
       await sleep(1);
       running -= 1;
+      busyLanes.delete(lane);
       log.push(`run ${r.messageId}`);
       return r.messageId.startsWith('fail') ? 'failed' : 'ok';
     },
@@ -43,6 +51,7 @@ describe('runScheduled', () => {
     // Assess
     expect(outcomes).toEqual(Array(7).fill('ok'));
     expect(s.widest()).toBe(3);
+    expect([...s.lanesSeen].sort()).toEqual([0, 1, 2]);
   });
 
   it('runs at least one lane whatever the width says', async () => {
