@@ -9,6 +9,8 @@
  *   copies every record it moves (its CPU is a test fake's, not DynamoDB's);
  * - a store that accepts every write, as the table would for this benchmark's
  *   jobs (all new), which leaves the worker's own bookkeeping to be measured.
+ * `npm run bench:worker` runs it bundled and minified as the functions ship
+ * (`bench/as-shipped.ts`); `tsx bench/worker.ts` runs the sources as they are.
  */
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
