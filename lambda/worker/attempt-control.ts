@@ -96,9 +96,9 @@ export class AttemptControl {
 
   /**
    * Ends the attempt's control: no more checks, progress writes or `running`
-   * write. Returns what the outcome's write must wait for (a `running` or
-   * progress write in flight, which never rejects), or nothing when no write is
-   * in flight, as for most short jobs.
+   * write. Returns what the outcome's write must wait for (a progress write in
+   * flight, or the `running` write if one went out; neither rejects), or
+   * nothing when neither did, as for most short jobs.
    */
   settle(): Promise<unknown> | undefined {
     this.#done = true;
@@ -110,7 +110,8 @@ export class AttemptControl {
   }
 
   #schedule(): void {
-    if (this.#timer || this.#inFlight || this.#pending === undefined) return;
+    // Once settled, a pending report is the outcome's to write (`unwritten`), not a timer's.
+    if (this.#done || this.#timer || this.#inFlight || this.#pending === undefined) return;
     const wait = Math.max(0, this.#lastReport + PROGRESS_INTERVAL_MS - Date.now());
     this.#timer = setTimeout(() => this.#report(), wait);
   }

@@ -12,8 +12,8 @@ import { DeadlineExceededError } from '../shared/errors.js';
 export class Deadline {
   // Made on first use of the signal: most batches run jobs that never look at it.
   #controller: AbortController | undefined;
-  /** By lane: the last race's reject (a no-op once that race has settled). */
-  readonly #waiting: ((error: Error) => void)[] = [];
+  /** By lane: the last race's reject (a no-op once that race has settled); a lane that never raced has none. */
+  readonly #waiting: (((error: Error) => void) | undefined)[] = [];
   #timer: NodeJS.Timeout | undefined;
   // A plain field: the batch asks before every record, and AbortSignal's getter is slower.
   #passed = false;
@@ -41,7 +41,7 @@ export class Deadline {
     this.#passed = true;
     const error = new DeadlineExceededError();
     this.#controller?.abort(error);
-    for (const reject of this.#waiting) reject(error);
+    for (const reject of this.#waiting) reject?.(error);
   }
 
   /**

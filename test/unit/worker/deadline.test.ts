@@ -47,6 +47,18 @@ describe('Deadline race', () => {
     for (const race of races) await expect(race).rejects.toMatchObject({ name: 'DeadlineExceededError' });
   });
 
+  it('stops waiting in a lane even when a lane before it never ran a handler', async () => {
+    // Prepare: lane 0 only had records that never reach a handler (duplicates, invalid envelopes); lane 1 waits
+    const deadline = new Deadline(Number.POSITIVE_INFINITY);
+    const waiting = deadline.race(never, 1);
+
+    // Act
+    deadline.abort();
+
+    // Assess
+    await expect(waiting).rejects.toMatchObject({ name: 'DeadlineExceededError' });
+  });
+
   it("cuts off a lane's later job after its earlier one finished", async () => {
     // Prepare: lane 0 finished one job and waits for the next
     const deadline = new Deadline(Number.POSITIVE_INFINITY);
