@@ -124,7 +124,7 @@ export class AttemptControl {
     this.#lastReport = Date.now();
     this.#inFlight = (async () => {
       // The `running` write lands first: a report is refused for a job not running this attempt.
-      await this.marker.settledWrite();
+      await this.marker.written();
       const receipt = await this.deps.store.reportProgress(this.jobId, this.attempt, value);
       if (!receipt || receipt.cancelRequested) this.cancel();
     })()

@@ -9,9 +9,9 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import type { JobErrorInfo, JobMessage, JobRecord } from '../shared/job.js';
-import { announceFinished, type FinishedJob } from '../shared/job-finished.js';
 import type { Fail, RetryLater } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
+import { announce } from './announce.js';
 import { AttemptControl } from './attempt-control.js';
 import { backoffSeconds } from './backoff.js';
 import { sendToDeadLetterQueue } from './dead-letter.js';
@@ -57,7 +57,7 @@ export async function runRecord(
   }
   if (attempt > deps.jobType.queue.maxAttempts) return deadLetterUnfinished(deps, record, jobId, attempt);
 
-  const start = await startAttempt(deps, record, jobId, attempt, { runningMarks: batch.runningMarks, lane });
+  const start = await startAttempt(deps, record, jobId, attempt, batch.runningMarks, lane);
   if (start.kind === 'duplicate') return { kind: 'duplicate', jobId, attempt };
   if (start.kind === 'cancelled') return { kind: 'cancelled', jobId, attempt, ran: false };
   if (start.kind === 'unavailable') {
@@ -197,6 +197,7 @@ async function runAttempt(
       return { kind: 'threw', error, durationMs };
     }
   } finally {
+    // Most short jobs leave no write in flight: then there is nothing to wait for.
     const writes = control.settle();
     if (writes) await writes;
   }
@@ -223,7 +224,10 @@ async function recordResult(
       storeContextOf(deps),
     );
     if (!won) return refusedResult(deps, record, jobId, attempt, durationMs);
-    if (deps.onFinished) await announce(deps, { jobId, status: 'succeeded', attempts: attempt, result: stored }, job);
+    // Without a listener there is no announcement to build, nor to wait for.
+    if (deps.onFinished) {
+      await announce(deps.onFinished, deps, { jobId, status: 'succeeded', attempts: attempt, result: stored }, job);
+    }
   } catch (error) {
     // The job ran but its result is not stored. Keep the message so a retry records it; handlers are
     // idempotent by contract (at-least-once), and a job stuck `running` forever would be worse.
@@ -336,25 +340,11 @@ async function deadLetter(
     jobId &&
     (await writeStatus(deps, record, jobId, { to: 'failed', attempt, error: info, messageId: record.messageId }))
   ) {
-    await announce(deps, { jobId, status: 'failed', attempts: attempt, error: info }, job);
+    if (deps.onFinished) {
+      await announce(deps.onFinished, deps, { jobId, status: 'failed', attempts: attempt, error: info }, job);
+    }
   }
   return { kind, jobId, attempt, error: info, durationMs };
-}
-
-/**
- * Tells the worker's listeners (job events, callbacks) of a job whose terminal
- * write this attempt won, with the record as it was read at the start, if it
- * was. Returns what to wait for, or nothing when no one listens.
- */
-function announce(
-  deps: WorkerDeps,
-  finished: Omit<FinishedJob, 'type' | 'finishedAt' | 'record'>,
-  job: JobRecord | undefined,
-): Promise<void> | undefined {
-  if (!deps.onFinished) return undefined;
-  const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
-  const told: FinishedJob = { ...finished, type: deps.jobType.name, finishedAt, ...(job ? { record: job } : {}) };
-  return announceFinished(deps.onFinished, told, deps.logger);
 }
 
 /** A retry outcome, with the backoff the job type's policy draws for this attempt. */

@@ -32,8 +32,9 @@ export async function startAttempt(
   record: SQSRecord,
   jobId: string,
   attempt: number,
-  /** The batch's timers for deferred `running` writes, and the lane this attempt runs in. */
-  later: { readonly runningMarks: LaneTimers; readonly lane: number },
+  /** The batch's timers for deferred `running` writes, one per lane; `lane` is this attempt's. */
+  runningMarks: LaneTimers,
+  lane: number,
 ): Promise<AttemptStart> {
   const change: StartAttempt = {
     to: 'running',
@@ -61,7 +62,7 @@ export async function startAttempt(
       return { kind: 'unavailable', error: errorInfo(error) };
     }
   } else {
-    marker.writeAfter(later.runningMarks, later.lane);
+    marker.writeAfter(runningMarks, lane);
   }
   return { kind: 'run', marker, job };
 }
@@ -109,9 +110,9 @@ export class RunningMarker {
     return this.#write;
   }
 
-  /** Waits for the write, if one went out; never throws. */
-  async settledWrite(): Promise<void> {
-    await this.#write?.catch(() => undefined);
+  /** The write, if one went out, as a promise that never rejects. */
+  written(): Promise<unknown> | undefined {
+    return this.#write?.catch(() => undefined);
   }
 
   /** Writes `running` once the lane's timer (the type's `markRunningAfterSeconds`) fires, unless stopped first. */
@@ -126,10 +127,10 @@ export class RunningMarker {
     });
   }
 
-  /** Cancels a write not yet due; returns the write in flight, if one went out, as a promise that never rejects. */
+  /** Cancels a write not yet due; returns the write, if one went out (see {@link written}). */
   stop(): Promise<unknown> | undefined {
     this.#timers?.stop(this.#lane);
-    return this.#write?.catch(() => undefined);
+    return this.written();
   }
 }
 
