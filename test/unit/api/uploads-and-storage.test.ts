@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { errorResponse } from '../../../lambda/api/http.js';
@@ -15,15 +9,9 @@ import { CLAIM_CHECK_FIELD, claimCheckMarker } from '../../../lambda/shared/clai
 import type { JobRecord } from '../../../lambda/shared/job.js';
 import { memoryApiDeps, TEST_BUCKET } from '../../helpers/api-deps.js';
 import { apiEvent } from '../../helpers/events.js';
+import { s3Error } from '../../helpers/s3-errors.js';
 
 const s3 = mockClient(S3Client);
-const s3Error = (name: string, status: number) =>
-  new S3ServiceException({
-    name,
-    message: name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
 
 async function call(deps: ReturnType<typeof memoryApiDeps>, event: ReturnType<typeof apiEvent>) {
   let res: Awaited<ReturnType<typeof route>>;

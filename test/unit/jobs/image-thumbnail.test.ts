@@ -4,7 +4,6 @@ import {
   PutObjectCommand,
   type PutObjectCommandInput,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import sharp from 'sharp';
@@ -19,6 +18,7 @@ import {
 import { testStorage } from '../../helpers/api-deps.js';
 import { notAnImage, photo } from '../../helpers/images.js';
 import { jobContext } from '../../helpers/job-context.js';
+import { s3Error } from '../../helpers/s3-errors.js';
 
 const s3 = mockClient(S3Client);
 const storage = testStorage();
@@ -35,14 +35,6 @@ function objectOf(bytes: Buffer) {
     },
   } as never;
 }
-
-const s3Error = (name: string, status: number) =>
-  new S3ServiceException({
-    name,
-    message: `${name} from S3`,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
 
 /** Every object the job wrote, by key. */
 function written(): Map<string, PutObjectCommandInput> {

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +14,7 @@ import type { JobMessage } from '../../../lambda/shared/job.js';
 import { s3FailureKind } from '../../../lambda/shared/s3-errors.js';
 import { uploadKeyProblem } from '../../../lambda/shared/storage.js';
 import { testStorage } from '../../helpers/api-deps.js';
+import { s3Error } from '../../helpers/s3-errors.js';
 
 const s3 = mockClient(S3Client);
 const storage = testStorage();
@@ -29,13 +30,6 @@ const bodyOf = (m: JobMessage) => ({ id: m.jobId, body: JSON.stringify(m) });
 /** A payload whose message is `bytes` long, give or take the envelope. */
 const payloadOf = (bytes: number) => ({ body: 'x'.repeat(bytes) });
 const storedObject = (text: string) => ({ Body: { transformToString: async () => text } }) as never;
-const s3Error = (name: string, status: number) =>
-  new S3ServiceException({
-    name,
-    message: name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
 
 beforeEach(() => {
   s3.reset();

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -6,18 +6,12 @@ import { ClaimCheck, claimCheckMarker, MAX_INLINE_RESULT_BYTES } from '../../../
 import { processBatch } from '../../../lambda/worker/process.js';
 import { testStorage } from '../../helpers/api-deps.js';
 import { lambdaContext, sqsEvent } from '../../helpers/events.js';
+import { s3Error } from '../../helpers/s3-errors.js';
 import { failedIds, job, workerDeps } from './fixtures.js';
 
 const sqs = mockClient(SQSClient);
 const s3 = mockClient(S3Client);
 const storage = testStorage();
-const s3Error = (name: string, status: number) =>
-  new S3ServiceException({
-    name,
-    message: name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
 const stored = (value: unknown) => ({ Body: { transformToString: async () => JSON.stringify(value) } }) as never;
 
 beforeEach(() => {
