@@ -189,7 +189,9 @@ describe('progress', () => {
   it('refuses progress that is not a finite number or a JSON object of at most 4 KB', async () => {
     const deps = workerDeps({ markRunningAfterSeconds: 0 });
     const record = job(deps.store, 'j1', { do: 'wait-for-abort' });
-    const run = processBatch(sqsEvent([record]), deps, lambdaContext(400));
+    // 600 ms: the job starts only with twice the 200 ms margin left, and the deadline ends it 400 ms later.
+    // (With 400 ms, any millisecond before the first record left it unstarted, and the test waited in vain.)
+    const run = processBatch(sqsEvent([record]), deps, lambdaContext(600));
     await until(
       () => deps.calls.length,
       (n) => n === 1,
