@@ -3,8 +3,9 @@
  * runtime to its OpenAPI document. It starts the runtime in this process on a
  * free port (the app of contract/app.ts: `npm start`'s, with the webhook worker
  * not polling), then runs the pinned Schemathesis from the project venv against
- * the runtime's /openapi.json: every check, every phase, the stateful one
- * following the document's links, as contract/schemathesis.toml sets it.
+ * the runtime's /openapi.json: every check (`--checks all`, which no waiver in
+ * the configuration can turn off), every phase, the stateful one following the
+ * document's links, as contract/schemathesis.toml sets it.
  * Options after `--` go to `schemathesis run` (`--seed 42`, `--max-examples 20`).
  *
  * It exits with Schemathesis's code (non-zero on any failure, error or
@@ -50,6 +51,8 @@ function runSchemathesis(schemaUrl: string, reportFile: string, extra: readonly 
     CONFIG_FILE,
     'run',
     schemaUrl,
+    '--checks',
+    'all',
     '--report',
     'ndjson',
     '--report-ndjson-path',

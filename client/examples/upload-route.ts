@@ -61,11 +61,24 @@ async function photoStatus(jobId: string, res: ServerResponse): Promise<void> {
   else send(res, 200, { status: job.status, attempts: job.attempts, error: job.error?.message });
 }
 
+/** A path segment decoded; `undefined` for a malformed percent-escape (`%`, `%zz`), which is the client's mistake. */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 const server = createServer(async (req, res) => {
   try {
     if (req.method === 'POST' && req.url === '/photos') return await acceptPhoto(req, res);
     const follow = /^\/photos\/([^/]+)$/.exec(req.url ?? '');
-    if (req.method === 'GET' && follow?.[1]) return await photoStatus(decodeURIComponent(follow[1]), res);
+    if (req.method === 'GET' && follow?.[1]) {
+      const jobId = decoded(follow[1]);
+      if (jobId === undefined) return send(res, 400, { error: 'malformed percent-escape in the path' });
+      return await photoStatus(jobId, res);
+    }
     send(res, 404, { error: 'not found' });
   } catch (error) {
     // The job API's refusals keep their meaning: a 404 is a 404 here too; anything else is this app's 502.

@@ -1,6 +1,7 @@
 import { JobFinishedError, NotFoundError } from '../shared/errors.js';
 import type { JobRecord } from '../shared/job.js';
 import type { JobStore } from '../shared/job-store.js';
+import { quote } from '../shared/quote.js';
 
 /** What a cancellation did. */
 export type CancelResult =
@@ -22,7 +23,7 @@ const ROUNDS = 5;
 export async function cancelJob(store: JobStore, jobId: string): Promise<CancelResult> {
   for (let round = 0; round < ROUNDS; round++) {
     const job = await store.get(jobId);
-    if (!job) throw new NotFoundError(`No job with id "${jobId}".`, { jobId });
+    if (!job) throw new NotFoundError(`No job with id ${quote(jobId)}.`, { jobId });
     const context = { type: job.type, maxAttempts: job.maxAttempts };
     switch (job.status) {
       case 'cancelled':

@@ -5,6 +5,7 @@ import {
   IdempotencyConflictError,
   JobFinishedError,
   MalformedJsonError,
+  MalformedPathError,
   MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
@@ -20,7 +21,12 @@ import {
 
 /** The one place errors become HTTP status codes. */
 export function statusFor(error: QueueWorkersError): number {
-  if (error instanceof ValidationError || error instanceof MalformedJsonError || error instanceof UnknownJobTypeError) {
+  if (
+    error instanceof ValidationError ||
+    error instanceof MalformedJsonError ||
+    error instanceof MalformedPathError ||
+    error instanceof UnknownJobTypeError
+  ) {
     return 400;
   }
   if (error instanceof ForbiddenError) return 403;

@@ -162,6 +162,18 @@ export const VALIDATION_ERROR_EXAMPLE: Example<z.input<typeof errorResponseBody>
   },
 };
 
+/** The `400` body of `POST /jobs` when the Idempotency-Key header and the idempotencyKey field differ. */
+export const IDEMPOTENCY_KEY_MISMATCH_EXAMPLE: Example<z.input<typeof errorResponseBody>> = {
+  summary: 'An Idempotency-Key header that differs from the idempotencyKey field',
+  value: {
+    error: {
+      code: 'VALIDATION_ERROR',
+      message: 'The Idempotency-Key header and the idempotencyKey field differ; send one of them.',
+      details: [{ path: 'idempotencyKey', message: 'differs from the Idempotency-Key header' }],
+    },
+  },
+};
+
 /** The `404` body of `GET /jobs/{jobId}` for an unknown id. */
 export const NOT_FOUND_EXAMPLE: Example<z.input<typeof errorResponseBody>> = {
   summary: 'No job has this id',

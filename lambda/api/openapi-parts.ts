@@ -25,9 +25,13 @@ export const retryAfter = {
   },
 };
 
-/** The error responses of every route that reads a JSON body; `invalid` says what makes it a 400. */
-export const bodyErrors = (limit: number, invalid: string) => ({
-  '400': error(invalid, { VALIDATION_ERROR: VALIDATION_ERROR_EXAMPLE }),
+/**
+ * The error responses of every route that reads a JSON body; `invalid` says
+ * what makes it a 400, and `examples` shows 400s of its own beside the
+ * schema violation every such route has.
+ */
+export const bodyErrors = (limit: number, invalid: string, examples: Examples = {}) => ({
+  '400': error(invalid, { VALIDATION_ERROR: VALIDATION_ERROR_EXAMPLE, ...examples }),
   '413': error(`The body is over ${limit} bytes.`),
   '415': error('The body is not sent as application/json (or another +json type).'),
 });

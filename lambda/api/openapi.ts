@@ -4,6 +4,7 @@ import * as z from '../shared/zod.js';
 import { type JsonSchema, componentRef as ref, SchemaComponents } from './openapi-components.js';
 import {
   BATCH_ACCEPTED_EXAMPLE,
+  IDEMPOTENCY_KEY_MISMATCH_EXAMPLE,
   JOB_ACCEPTED_EXAMPLE,
   JOB_REQUEST_EXAMPLES,
   REDRIVE_ACCEPTED_EXAMPLE,
@@ -23,6 +24,7 @@ import {
   jobAcceptedResponse,
   jobViewResponse,
   MAX_BATCH_JOBS,
+  optionNotTaken,
   redriveAcceptedResponse,
   redriveRequest,
   submitJobRequest,
@@ -31,6 +33,11 @@ import {
   uploadRequest,
 } from './schemas.js';
 import { MAX_UPLOAD_REQUEST_BYTES } from './uploads.js';
+
+/** How the key of `POST /jobs` may come twice, and what is made of it: said by the header and the field alike. */
+const KEY_IN_BOTH_PLACES =
+  'When both are sent and equal, that key is used. When they differ, the request is a 400 (VALIDATION_ERROR, ' +
+  '`details` naming `idempotencyKey`) and no job is submitted: two keys could name two jobs.';
 
 /** The name of a job type's request schema in `components/schemas`. */
 export const requestSchemaName = (type: Pick<JobType, 'name'>): string => `Submit_${type.name.replace(/\W/g, '_')}`;
@@ -51,6 +58,13 @@ function typedRequest(type: JobType, components: SchemaComponents): JsonSchema {
     ...base.properties,
     type: { const: type.name, description: type.description },
     payload: components.fromZod(type.payload, `${name}_payload`),
+    idempotencyKey: {
+      ...base.properties.idempotencyKey,
+      description:
+        'Sending the same key again answers the job the first request created and queues nothing new; the same key ' +
+        'with a different request is a 409. On `POST /jobs` the key may come as the `Idempotency-Key` header instead. ' +
+        `${KEY_IN_BOTH_PLACES} \`POST /jobs/batch\` takes no header: each item carries its own key.`,
+    },
     callbackUrl: {
       ...base.properties.callbackUrl,
       description:
@@ -59,8 +73,8 @@ function typedRequest(type: JobType, components: SchemaComponents): JsonSchema {
         'loopback host only where the stack allows private networks (npm start).',
     },
   };
-  if (!type.queue.fifo) delete properties.groupId;
-  else delete properties.delaySeconds;
+  // The document allows what the API admits (admission.ts): not the option the type's queue does not take.
+  delete properties[optionNotTaken(type.queue.fifo)];
   const payloadRequired = !z.safeParse(type.payload, {}).success;
   const required = [...(base.required ?? []), ...(payloadRequired ? ['payload'] : [])];
   return { ...base, title: type.name, properties, required };
@@ -120,7 +134,8 @@ function submitJobOperation(
         in: 'header',
         required: false,
         description:
-          'Same as the idempotencyKey field, under the same rule; when both are sent they must be equal. An empty header is ignored.',
+          'The idempotencyKey field, sent as a header instead, under the same rule. ' +
+          `${KEY_IN_BOTH_PLACES} An empty header is ignored, as if none were sent.`,
         // The empty string is allowed: it is ignored, as if no header were sent.
         schema: { anyOf: [components.fromZod(idempotencyKey, 'IdempotencyKey'), { type: 'string', maxLength: 0 }] },
       },
@@ -143,7 +158,9 @@ function submitJobOperation(
         MAX_JOB_BODY_BYTES,
         'The body is empty, not JSON or nested over 64 levels deep; or it is not a valid job: a schema violation ' +
           '(details name the fields), an unknown job type, a payload with a character SQS does not carry, an ' +
-          'Idempotency-Key header that breaks the rule of the idempotencyKey field or differs from that field.',
+          'Idempotency-Key header that breaks the rule of the idempotencyKey field, or that differs from the ' +
+          'idempotencyKey field sent with it.',
+        { IDEMPOTENCY_KEY_MISMATCH: IDEMPOTENCY_KEY_MISMATCH_EXAMPLE },
       ),
       '409': error('The idempotency key was already used for a different request.'),
       '413': error(

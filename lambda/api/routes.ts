@@ -9,6 +9,7 @@ import {
 } from '../shared/errors.js';
 import type { JobRecord } from '../shared/job.js';
 import { MAX_JOB_ID_LENGTH, toJobView } from '../shared/job.js';
+import { quote } from '../shared/quote.js';
 import { redrive } from '../shared/redrive.js';
 import type { JobStorage } from '../shared/storage.js';
 import * as z from '../shared/zod.js';
@@ -61,7 +62,7 @@ export const ROUTES: Readonly<Record<string, Readonly<Record<string, Route>>>> =
 /** Dispatches a request to its route; unknown routes are 404, wrong methods 405. */
 export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
   const methods = ROUTES[event.resource];
-  if (!methods) throw new NotFoundError(`No route for ${event.httpMethod} ${event.path}.`);
+  if (!methods) throw new NotFoundError(`No route for ${event.httpMethod} ${quote(event.path)}.`);
   const handler = methods[event.httpMethod];
   if (!handler) throw new MethodNotAllowedError(event.httpMethod, event.resource, Object.keys(methods));
   return handler(event, deps);
@@ -139,7 +140,7 @@ async function getJob(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGa
   const consistent = consistentOf(event);
   const read = (strongly: boolean) => deps.store.get(jobId, { consistent: strongly }).catch(storeUnavailable);
   const record = (await read(consistent)) ?? (consistent ? undefined : await read(true));
-  if (!record) throw new NotFoundError(`No job with id "${jobId}".`, { jobId });
+  if (!record) throw new NotFoundError(`No job with id ${quote(jobId)}.`, { jobId });
   return json(200, await viewJob(record, deps));
 }
 
@@ -155,7 +156,7 @@ async function cancel(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGa
 async function redriveDlq(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
   const name = event.pathParameters?.type ?? '';
   const type = deps.jobTypes.find((t) => t.name === name);
-  if (!type) throw new NotFoundError(`No job type "${name}".`, { known: deps.jobTypes.map((t) => t.name) });
+  if (!type) throw new NotFoundError(`No job type ${quote(name)}.`, { known: deps.jobTypes.map((t) => t.name) });
   const dlq = deps.config.deadLetterQueues?.[type.name];
   const queueUrl = deps.config.queueUrls[type.name];
   if (!dlq || !queueUrl || !deps.sqs) throw new NotFoundError('DLQ redrive is offered only by an API with IAM auth.');

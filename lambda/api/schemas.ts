@@ -1,6 +1,7 @@
-import type { $ZodError } from 'zod/v4/core';
+import type { $ZodError, $ZodIssue } from 'zod/v4/core';
 import { MAX_CALLBACK_URL_LENGTH } from '../shared/callback-url.js';
 import { JOB_STATUSES } from '../shared/job.js';
+import { QUOTED_CHARS, quote } from '../shared/quote.js';
 import * as z from '../shared/zod.js';
 
 /** Printable ASCII without spaces: safe in headers, logs and SQS attributes. */
@@ -38,6 +39,15 @@ export const submitJobRequest = z.strictObject({
 /** One job in a submit request. */
 export type SubmitJobRequest = z.infer<typeof submitJobRequest>;
 
+/**
+ * The option of {@link submitJobRequest} that a job type's queue has no use
+ * for, and that its request must leave out: `groupId` on a standard queue,
+ * `delaySeconds` on a FIFO one (SQS delays a whole FIFO queue, never one
+ * message). The document leaves it out of the type's request schema.
+ */
+export const optionNotTaken = (fifo: boolean | undefined): 'groupId' | 'delaySeconds' =>
+  fifo ? 'delaySeconds' : 'groupId';
+
 /** Most jobs in one `POST /jobs/batch`. */
 export const MAX_BATCH_JOBS = 100;
 
@@ -52,12 +62,36 @@ export interface FieldProblem {
   readonly message: string;
 }
 
-/** Turns zod issues into `{ path, message }` pairs with dotted paths under `prefix`. */
+/** Most problems one error lists; a last entry counts the others. */
+export const MAX_FIELD_PROBLEMS = 20;
+/** Most unrecognized keys one problem names. */
+const MAX_NAMED_KEYS = 5;
+/** A key written as is in a problem's path; any other is quoted. */
+const PLAIN_KEY = new RegExp(`^[^\\p{Cc}\\p{Z}."\\\\]{1,${QUOTED_CHARS}}$`, 'u');
+
+/**
+ * Turns zod issues into `{ path, message }` pairs with dotted paths under
+ * `prefix`. A client's keys in a path or a message are quoted (escaped, and
+ * cut short when long), and at most {@link MAX_FIELD_PROBLEMS} are listed, so
+ * the answer stays small whatever the body held.
+ */
 export function fieldProblems(error: $ZodError, prefix?: string): FieldProblem[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.');
-    return { path: path || '(root)', message: issue.message };
+  const problems = error.issues.slice(0, MAX_FIELD_PROBLEMS).map((issue) => {
+    const keys = issue.path.map((key) => (typeof key === 'string' && !PLAIN_KEY.test(key) ? quote(key) : String(key)));
+    const path = [prefix, ...keys].filter((p) => p !== undefined && p !== '').join('.');
+    return { path: path || '(root)', message: issueMessage(issue) };
   });
+  const unlisted = error.issues.length - problems.length;
+  if (unlisted > 0) problems.push({ path: '(more)', message: `${unlisted} more problems, not listed` });
+  return problems;
+}
+
+/** zod's message, except for unrecognized keys, which zod lists in full: a few of them, quoted. */
+function issueMessage(issue: $ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys') return issue.message;
+  const named = issue.keys.slice(0, MAX_NAMED_KEYS).map(quote).join(', ');
+  const unnamed = issue.keys.length - MAX_NAMED_KEYS;
+  return `Unrecognized key${issue.keys.length > 1 ? 's' : ''}: ${named}${unnamed > 0 ? ` and ${unnamed} more` : ''}`;
 }
 
 const jobStatus = z.enum(JOB_STATUSES);

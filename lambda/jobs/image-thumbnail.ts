@@ -1,5 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { NonRetryableError, RetryableError, ServiceUnavailableError, UploadNotFoundError } from '../shared/errors.js';
+import { quote } from '../shared/quote.js';
 import { s3FailureKind } from '../shared/s3-errors.js';
 import { BUCKET_AREAS, type JobStorage, uploadKeyProblem } from '../shared/storage.js';
 import * as z from '../shared/zod.js';
@@ -95,7 +96,7 @@ async function readUpload(storage: JobStorage, key: string, signal: AbortSignal)
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (error) {
     if (error instanceof NonRetryableError) throw error;
-    throw s3Failure(error, 'read', `read the upload ${key}`);
+    throw s3Failure(error, 'read', `read the upload ${quote(key)}`);
   }
 }
 
@@ -127,7 +128,7 @@ async function writeThumbnail(
 async function makeThumbnails(payload: ImageThumbnailPayload, ctx: JobContext): Promise<ThumbnailResult> {
   const storage = storageOf(ctx);
   const problem = uploadKeyProblem(payload.key);
-  if (problem) throw new NonRetryableError(`"${payload.key}" is not an upload's key: ${problem}.`);
+  if (problem) throw new NonRetryableError(`${quote(payload.key)} is not an upload's key: ${problem}.`);
   const started = performance.now();
   const input = await readUpload(storage, payload.key, ctx.signal);
   const read = performance.now();

@@ -1,4 +1,5 @@
 import { ConfigError, errorInfo, NonRetryableError, RetryableError } from '../shared/errors.js';
+import { quote } from '../shared/quote.js';
 import { webhookSignatureHeaders } from '../shared/webhook-signature.js';
 import * as z from '../shared/zod.js';
 import { defineJobType, type JobContext, type JobType } from './define.js';
@@ -88,11 +89,11 @@ export function webhookDeliverJob(
       } catch (error) {
         if (error instanceof NonRetryableError) throw error;
         const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : 'network error';
-        throw new RetryableError(`POST ${payload.url} failed: ${reason}`, { cause: error });
+        throw new RetryableError(`POST ${quote(payload.url)} failed: ${reason}`, { cause: error });
       }
       const durationMs = Math.round(performance.now() - started);
       if (status >= 200 && status < 300) return { status, durationMs };
-      const message = `POST ${payload.url} answered ${status}`;
+      const message = `POST ${quote(payload.url)} answered ${status}`;
       if (status >= 500 || RETRYABLE_CLIENT_STATUSES.has(status)) throw new RetryableError(message);
       throw new NonRetryableError(`${message}; a 4xx will not change on retry`);
     },

@@ -4,6 +4,7 @@ import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { NonRetryableError, PrivateAddressError } from '../shared/errors.js';
 import { ipLiteralOf, privateAddressKind } from '../shared/private-address.js';
+import { quote } from '../shared/quote.js';
 
 /** One POST of a JSON body. */
 export interface PostRequest {
@@ -85,7 +86,7 @@ export function postJson(request: PostRequest): Promise<number> {
       );
     } catch (error) {
       // A header value Node refuses (a character HTTP does not allow): the same request fails the same way.
-      reject(new NonRetryableError(`Could not build the request to ${url.href}: ${(error as Error).message}`));
+      reject(new NonRetryableError(`Could not build the request to ${quote(url.href)}: ${(error as Error).message}`));
       return;
     }
     outgoing.on('error', reject);

@@ -1,4 +1,5 @@
 import type { JobErrorInfo } from './job.js';
+import { clip, quote } from './quote.js';
 
 /**
  * One error hierarchy for the whole project. Logic throws these; only the API
@@ -50,11 +51,22 @@ export class MalformedJsonError extends QueueWorkersError {
   }
 }
 
+/** The request's path has a percent-escape that does not decode (`%`, `%zz`, half a UTF-8 sequence). */
+export class MalformedPathError extends QueueWorkersError {
+  constructor(path: string) {
+    super(
+      'MALFORMED_PATH',
+      `The path ${quote(path)} has a malformed percent-escape; write "%" as "%25", and escape whole UTF-8 characters.`,
+    );
+    this.name = 'MalformedPathError';
+  }
+}
+
 /** A job type that the registry does not know. */
 export class UnknownJobTypeError extends QueueWorkersError {
   constructor(type: string, known: readonly string[]) {
-    super('UNKNOWN_JOB_TYPE', `Unknown job type "${type}". Known types: ${known.join(', ')}.`, {
-      details: { type, known },
+    super('UNKNOWN_JOB_TYPE', `Unknown job type ${quote(type)}. Known types: ${known.join(', ')}.`, {
+      details: { type: clip(type), known },
     });
     this.name = 'UnknownJobTypeError';
   }
@@ -75,7 +87,7 @@ export class UnsupportedMediaTypeError extends QueueWorkersError {
   constructor(contentType: string | undefined) {
     super(
       'UNSUPPORTED_MEDIA_TYPE',
-      `Content-Type must be application/json; got ${contentType ? `"${contentType}"` : 'none'}.`,
+      `Content-Type must be application/json; got ${contentType ? quote(contentType) : 'none'}.`,
     );
     this.name = 'UnsupportedMediaTypeError';
   }
@@ -90,10 +102,8 @@ export class UploadNotFoundError extends QueueWorkersError {
   constructor(key: string, reason: string) {
     super(
       'UPLOAD_NOT_FOUND',
-      `No upload at "${key}": ${reason}. Upload with POST /uploads first, then submit its key.`,
-      {
-        details: { key },
-      },
+      `No upload at ${quote(key)}: ${reason}. Upload with POST /uploads first, then submit its key.`,
+      { details: { key: clip(key) } },
     );
     this.name = 'UploadNotFoundError';
   }

@@ -3,6 +3,7 @@ import { errorBody, statusFor } from '../../lambda/api/http.js';
 import {
   ForbiddenError,
   MalformedJsonError,
+  MalformedPathError,
   PayloadTooLargeError,
   QueueWorkersError,
   UnsupportedMediaTypeError,
@@ -31,6 +32,19 @@ export function sendError(res: ServerResponse, error: unknown): void {
       ? errorBody(error)
       : { error: { code: 'INTERNAL', message: (error as Error).message } };
   res.end(JSON.stringify(body));
+}
+
+/**
+ * The decoded segments of a request's path (`/ui/api/jobs/a%20b` is `ui`,
+ * `api`, `jobs`, `a b`); a percent-escape that does not decode is the client's
+ * mistake, a 400.
+ */
+export function pathSegments(pathname: string): string[] {
+  try {
+    return pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new MalformedPathError(pathname);
+  }
 }
 
 /** The request's JSON body (`{}` when empty), at most {@link MAX_BODY_BYTES}. */

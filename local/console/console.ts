@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../lambda/shared/errors.js';
+import { quote } from '../../lambda/shared/quote.js';
 import type { LocalPlan } from '../core/plan.js';
 import type {
   BannerContribution,
@@ -114,6 +115,6 @@ class OperatorConsole implements RuntimeExtension {
     }
     if ((req.method ?? 'GET').toUpperCase() === 'GET' && (await sendAsset(res, pathname))) return;
     if (pathname === '/ui/api' || pathname.startsWith('/ui/api/')) return serveDashboardApi(req, res, this.deps);
-    throw new NotFoundError(`Nothing at ${pathname}.`);
+    throw new NotFoundError(`Nothing at ${quote(pathname)}.`);
   }
 }

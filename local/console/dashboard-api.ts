@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, ValidationError } from '../../lambda/shared/errors.js';
-import { JOB_STATUSES, type JobStatus } from '../../lambda/shared/job.js';
+import { JOB_STATUSES, type JobStatus, MAX_JOB_ID_LENGTH } from '../../lambda/shared/job.js';
+import { quote } from '../../lambda/shared/quote.js';
 import { redrive } from '../../lambda/shared/redrive.js';
 import { listDeadLetters } from '../../ops/dead-letters.js';
 import { findJobType, type JobTypeQueues } from '../../ops/job-types.js';
@@ -9,7 +10,7 @@ import { type QueueRow, queueCounts } from '../../ops/queue-stats.js';
 import { recentJobs } from '../../ops/recent-jobs.js';
 import { jobOfInput, type ScheduleRow } from '../../ops/schedules.js';
 import type { RuntimeView } from '../core/runtime/extension.js';
-import { checkSameOrigin, clamp, readJson, sendJson } from './console-http.js';
+import { checkSameOrigin, clamp, pathSegments, readJson, sendJson } from './console-http.js';
 import { jobStoreOf, jobTableName, jobTypesOfPlan } from './job-types.js';
 import type { OldestMessageAges } from './oldest-message.js';
 import { RATE_WINDOW_SECONDS, THROUGHPUT_HISTORY_SECONDS, type Throughput } from './throughput.js';
@@ -48,15 +49,15 @@ const ENDPOINTS: readonly { readonly method: 'GET' | 'POST'; readonly path: stri
 export async function serveDashboardApi(req: IncomingMessage, res: ServerResponse, deps: DashboardDeps): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = (req.method ?? 'GET').toUpperCase();
+  const segments = pathSegments(url.pathname).slice(2);
   if (method === 'POST') checkSameOrigin(req);
-  const segments = url.pathname.split('/').filter(Boolean).slice(2).map(decodeURIComponent);
   for (const endpoint of ENDPOINTS) {
     const params = endpoint.method === method ? matchPath(endpoint.path, segments) : undefined;
     if (!params) continue;
     sendJson(res, 200, await endpoint.handle({ params, query: url.searchParams, body: () => readJson(req) }, deps));
     return;
   }
-  throw new NotFoundError(`No admin endpoint ${method} ${url.pathname}.`);
+  throw new NotFoundError(`No admin endpoint ${method} ${quote(url.pathname)}.`);
 }
 
 /** The path parameters when `segments` match `pattern` (`dlq/:type`); `undefined` otherwise. */
@@ -127,15 +128,16 @@ async function listJobs({ query }: EndpointRequest, deps: DashboardDeps) {
 
 async function getJob({ params }: EndpointRequest, deps: DashboardDeps) {
   const id = params.jobId ?? '';
-  const record = await jobStoreOf(deps.runtime.plan(), deps.doc).get(id);
-  if (!record) throw new NotFoundError(`No job with id "${id}".`);
+  // No job has a longer id; DynamoDB would refuse the key rather than find nothing.
+  const record = id.length > MAX_JOB_ID_LENGTH ? undefined : await jobStoreOf(deps.runtime.plan(), deps.doc).get(id);
+  if (!record) throw new NotFoundError(`No job with id ${quote(id)}.`);
   const { requestHash: _hash, ...visible } = record;
   return visible;
 }
 
 function jobTypeNamed(deps: DashboardDeps, name: string): JobTypeQueues {
   const type = findJobType(jobTypesOf(deps), name);
-  if (!type) throw new NotFoundError(`No job type "${name}".`);
+  if (!type) throw new NotFoundError(`No job type ${quote(name)}.`);
   return type;
 }
 

@@ -54,11 +54,49 @@ describe("the operator console's files", () => {
     const page = await get('/ui/nothing');
     const endpoint = await get('/ui/api/nothing');
     // Assess
-    expect(page).toEqual({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Nothing at /ui/nothing.' } } });
+    expect(page).toEqual({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Nothing at "/ui/nothing".' } } });
     expect(endpoint).toEqual({
       status: 404,
-      body: { error: { code: 'NOT_FOUND', message: 'No admin endpoint GET /ui/api/nothing.' } },
+      body: { error: { code: 'NOT_FOUND', message: 'No admin endpoint GET "/ui/api/nothing".' } },
     });
+  });
+});
+
+describe("the operator console's answers to a malformed or outsized path", () => {
+  it.each([
+    ['GET', '/ui/api/jobs/%'],
+    ['POST', '/ui/api/jobs/%'],
+    ['GET', '/ui/api/dlq/%E0%A4%A'],
+    ['POST', '/ui/api/dlq/%zz/redrive'],
+  ])('answers %s %s, whose percent-escape does not decode, 400 MALFORMED_PATH', async (method, path) => {
+    // Act
+    const res = method === 'GET' ? await get(path) : await post(path, {});
+    // Assess
+    expect(res).toEqual({
+      status: 400,
+      body: {
+        error: { code: 'MALFORMED_PATH', message: expect.stringContaining(`The path "${path}" has a malformed`) },
+      },
+    });
+  });
+
+  it('answers a job id longer than any job has 404, quoting only its start', async () => {
+    // Act
+    const res = await get(`/ui/api/jobs/${'j'.repeat(8_000)}`);
+    // Assess
+    expect(res.status).toBe(404);
+    expect(res.body.error).toEqual({
+      code: 'NOT_FOUND',
+      message: `No job with id "${'j'.repeat(48)}…" (8000 characters).`,
+    });
+  });
+
+  it('answers a long path it does not serve in a short 404', async () => {
+    // Act
+    const res = await get(`/ui/api/${'n'.repeat(8_000)}`);
+    // Assess
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.body).length).toBeLessThan(256);
   });
 });
 

@@ -282,6 +282,20 @@ describe('the REST API', () => {
     expect([...new Uint8Array(await res.arrayBuffer())]).toEqual([0, 1, 2, 254, 255]);
   });
 
+  it.each(['/v1/jobs/%', '/jobs/%E0%A4%A/cancel', '/v1/probe/a/%zz'])(
+    'answers %s, whose percent-escape does not decode, 400 with the JSON error body, as API Gateway does',
+    async (path) => {
+      // Act
+      const res = await fetch(`${runtime.url}${path}`, { method: path.endsWith('cancel') ? 'POST' : 'GET' });
+      // Assess
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-amzn-errortype')).toBe('BadRequestException');
+      expect(await res.json()).toEqual({
+        error: { code: 'DEFAULT_4XX', message: 'Bad Request', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      });
+    },
+  );
+
   it('says at start-up that IAM authorization is not checked locally', () => {
     expect(output.lines.some((l) => /AWS_IAM authorization on AWS; it is NOT checked locally/.test(l))).toBe(true);
   });

@@ -105,6 +105,6 @@ describe('/openapi.json on the local runtime', () => {
     const res = await api.request('DELETE', '/nothing/here');
     const body = res.body as { error: { message: string } };
     expect(res.status).toBe(404);
-    expect(body.error.message).toMatch(/^No route for DELETE \/nothing\/here/);
+    expect(body.error.message).toMatch(/^No route for DELETE "\/nothing\/here"/);
   });
 });

@@ -7,11 +7,21 @@ export interface RouteMatch {
   readonly pathParameters: Readonly<Record<string, string>> | null;
 }
 
+/** A path segment decoded; `undefined` for a percent-escape that does not decode (`%`, `%zz`, half a UTF-8 character). */
+export function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Matches a path (without the stage) to a resource as API Gateway does: literal
  * parts beat `{param}`, which beats a greedy `{proxy+}`; the method must be the
- * request's or ANY. `undefined` when no resource matches; `null` method when the
- * resource has neither.
+ * request's or ANY. `undefined` when no resource matches, a parameter's segment
+ * included that does not decode (API Gateway answers such a path 400 before
+ * matching, as `serve-api.ts` does); `null` method when the resource has neither.
  */
 export function matchRoute(
   api: RestApiDef,
@@ -29,9 +39,9 @@ export function matchRoute(
     for (; i < pattern.length; i++) {
       const p = pattern[i] as string;
       if (p.endsWith('+}')) {
-        const rest = parts.slice(i);
-        if (!rest.length) ok = false;
-        else params[p.slice(1, -2)] = rest.map(decodeURIComponent).join('/');
+        const rest = parts.slice(i).map(decodeSegment);
+        if (!rest.length || rest.includes(undefined)) ok = false;
+        else params[p.slice(1, -2)] = rest.join('/');
         score.push(0);
         i = parts.length;
         break;
@@ -41,10 +51,11 @@ export function matchRoute(
         ok = false;
         break;
       }
-      if (p.startsWith('{')) {
-        params[p.slice(1, -1)] = decodeURIComponent(part);
+      const param = p.startsWith('{') ? decodeSegment(part) : undefined;
+      if (param !== undefined) {
+        params[p.slice(1, -1)] = param;
         score.push(1);
-      } else if (p === part) {
+      } else if (p === part && !p.startsWith('{')) {
         score.push(2);
       } else {
         ok = false;

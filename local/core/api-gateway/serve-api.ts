@@ -6,7 +6,7 @@ import type { RestApiDef } from '../plan.js';
 import { renderAccessLog } from './access-log.js';
 import { GATEWAY_ERRORS, type GatewayResponse, gatewayError, toGatewayResponse } from './gateway-response.js';
 import { buildProxyEvent } from './proxy-event.js';
-import { matchRoute } from './routes.js';
+import { decodeSegment, matchRoute } from './routes.js';
 
 /** API Gateway's payload limit for REST APIs. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -34,14 +34,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** True when every percent-escape of the path decodes. */
-function isDecodable(path: string): boolean {
-  try {
-    decodeURIComponent(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const isDecodable = (path: string): boolean => decodeSegment(path) !== undefined;
 
 function send(res: ServerResponse, response: GatewayResponse): void {
   res.writeHead(response.statusCode, { ...response.headers, 'content-length': String(response.body.length) });

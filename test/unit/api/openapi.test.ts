@@ -15,6 +15,7 @@ import { errorResponse } from '../../../lambda/api/http.js';
 import { openApiDocument, requestSchemaName } from '../../../lambda/api/openapi.js';
 import {
   BATCH_ACCEPTED_EXAMPLE,
+  IDEMPOTENCY_KEY_MISMATCH_EXAMPLE,
   JOB_ACCEPTED_EXAMPLE,
   JOB_REQUEST_EXAMPLES,
   JOB_VIEW_EXAMPLES,
@@ -279,6 +280,41 @@ describe('OpenAPI document', () => {
     // Assess
     expect(res.statusCode).toBe(202);
     expect(header?.schema.anyOf).toContainEqual({ type: 'string', maxLength: 0 });
+  });
+
+  it('documents the 400 for an Idempotency-Key header that differs from the idempotencyKey field, with the body the API gives', async () => {
+    // Prepare
+    const post = doc.paths['/jobs']?.post as unknown as Omit<LooseOperation, 'parameters'> & {
+      parameters: { name: string; description: string }[];
+    };
+    const header = post.parameters.find((p) => p.name === 'Idempotency-Key');
+    const field = doc.components.schemas.Submit_simulate?.properties.idempotencyKey as { description: string };
+    // Act
+    const res = await call(
+      submit({ type: 'simulate', idempotencyKey: 'key-a' }, { 'Idempotency-Key': 'key-b' }),
+      memoryApiDeps(),
+    );
+    // Assess
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body)).toEqual(IDEMPOTENCY_KEY_MISMATCH_EXAMPLE.value);
+    expect(post.responses['400']?.content?.['application/json'].examples?.IDEMPOTENCY_KEY_MISMATCH).toEqual(
+      IDEMPOTENCY_KEY_MISMATCH_EXAMPLE,
+    );
+    for (const description of [header?.description, field.description]) {
+      expect(description).toMatch(
+        /When both are sent and equal, that key is used\. When they differ, the request is a 400/,
+      );
+    }
+  });
+
+  it('accepts an Idempotency-Key header equal to the idempotencyKey field, as the document says', async () => {
+    // Prepare
+    const deps = memoryApiDeps();
+    // Act
+    const res = await call(submit({ type: 'simulate', idempotencyKey: 'key-a' }, { 'Idempotency-Key': 'key-a' }), deps);
+    // Assess
+    expect(res.statusCode).toBe(202);
+    expect(deps.store.records.get(JSON.parse(res.body).jobId)?.idempotencyKey).toBe('key-a');
   });
 
   it('has a scenario for every documented response', () => {

@@ -57,4 +57,19 @@ describe('matching a request to a route, as API Gateway does', () => {
     expect(putBatch?.route.resourcePath).toBe('/jobs/batch');
     expect(putBatch?.method).toBeUndefined();
   });
+
+  it.each(['/jobs/%', '/jobs/%zz', '/other/%E0%A4%A/b', '/jobs/%E2%82'])(
+    'matches %s, whose parameter does not decode, to no {param} or {proxy+} resource, and does not throw',
+    (path) => {
+      // Act
+      const match = () => matchRoute(api, 'GET', path);
+      // Assess
+      expect(match).not.toThrow();
+      expect(match()).toBeUndefined();
+    },
+  );
+
+  it('still matches a literal resource whose path holds no escape', () => {
+    expect(matchRoute(api, 'POST', '/jobs/batch')?.route.resourcePath).toBe('/jobs/batch');
+  });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, RedriveRefusedError } from '../../../../lambda/shared/errors.js';
-import { checkSameOrigin, sendError } from '../../../../local/console/console-http.js';
+import { checkSameOrigin, pathSegments, sendError } from '../../../../local/console/console-http.js';
 
 const request = (headers: Record<string, string | undefined>) => ({ headers }) as unknown as IncomingMessage;
 
@@ -71,4 +71,27 @@ describe("the console's HTTP edge", () => {
     expect(sent.status).toBe(status);
     expect(JSON.parse(sent.body)).toEqual({ error: { code, message: error.message } });
   });
+
+  it('decodes the segments of a path', () => {
+    expect(pathSegments('/ui/api/jobs/a%20b%2Fc/%E2%82%AC')).toEqual(['ui', 'api', 'jobs', 'a b/c', '€']);
+  });
+
+  it.each(['/ui/api/jobs/%', '/ui/api/jobs/%zz', '/ui/api/dlq/%E0%A4%A', '/ui/api/jobs/%E2%82'])(
+    'answers %s, whose percent-escape does not decode, 400 MALFORMED_PATH instead of a 500',
+    (path) => {
+      // Prepare
+      const { res, sent } = response();
+      // Act
+      try {
+        pathSegments(path);
+      } catch (error) {
+        sendError(res, error);
+      }
+      // Assess
+      expect(sent.status).toBe(400);
+      expect(JSON.parse(sent.body)).toEqual({
+        error: { code: 'MALFORMED_PATH', message: expect.stringContaining(`The path ${JSON.stringify(path)}`) },
+      });
+    },
+  );
 });
