@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { globFiles, parseCircular, parseDependencyTree } from 'dpdm';
@@ -19,9 +18,6 @@ const SOURCE_GLOBS = [
   'bench',
   'test',
 ].map((dir) => `${dir}/**/*.ts`);
-/** Folders of production code, held to the size limits (tests may be longer). */
-const PRODUCTION = /^(bin|lib|lambda|local|cli|client\/src|ops|emulator|contract)\//;
-const MAX_FILE_LINES = 400;
 
 async function sourceFiles(): Promise<string[]> {
   const files = await Promise.all(SOURCE_GLOBS.map((glob) => globFiles(glob, ROOT)));
@@ -49,15 +45,6 @@ describe('the source tree', () => {
 
     // Assess
     expect(cycles.map((c) => c.join(' -> '))).toEqual([]);
-  });
-
-  it(`has no production file over ${MAX_FILE_LINES} lines`, async () => {
-    const long = (await sourceFiles())
-      .filter((f) => PRODUCTION.test(f))
-      .map((f) => ({ file: f, lines: readFileSync(path.join(ROOT, f), 'utf8').split('\n').length }))
-      .filter((f) => f.lines > MAX_FILE_LINES);
-
-    expect(long).toEqual([]);
   });
 
   it("keeps the local runtime's core free of this app: it imports nothing from lambda/, ops/ or cli/", async () => {
