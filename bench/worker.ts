@@ -96,7 +96,6 @@ const APPLIED = Promise.resolve(true);
 /** A job table that takes every write, as DynamoDB would for jobs that are all new. */
 const acceptingStore: JobStore = {
   create: async () => ({ created: true }),
-  createMany: async () => undefined,
   get: async () => undefined,
   transition: () => APPLIED,
   reportProgress: async () => ({ cancelRequested: false }),

@@ -16,11 +16,14 @@ if (!['true', 'false'].includes(allowPrivateNetworks)) {
 }
 const uploadOrigins = (app.node.tryGetContext('uploadOrigins') as string | undefined)?.split(',').filter(Boolean);
 const uploadMaxBytes = app.node.tryGetContext('uploadMaxBytes') as string | number | undefined;
+// Test only (end-to-end tests of the submit path): see QueueWorkersStackProps.testOnlyCrashBetweenSteps.
+const testOnlyCrash = app.node.tryGetContext('testOnlyCrashBetweenSteps') as string | number | undefined;
 
 new QueueWorkersStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'QueueWorkers', {
   auth,
   ...(emails?.length ? { alarmEmails: emails } : {}),
   ...(allowPrivateNetworks === 'true' ? { allowPrivateNetworks: true } : {}),
+  ...(testOnlyCrash !== undefined ? { testOnlyCrashBetweenSteps: Number(testOnlyCrash) } : {}),
   storage: {
     ...(uploadOrigins?.length ? { uploadOrigins } : {}),
     ...(uploadMaxBytes !== undefined ? { uploadMaxBytes: Number(uploadMaxBytes) } : {}),

@@ -69,6 +69,14 @@ export interface JobApiProps {
    * @default false - https only, to public addresses
    */
   readonly allowPrivateNetworks?: boolean;
+  /**
+   * TEST ONLY. Ends the API function's execution environment between the steps of a submission (after its
+   * messages are queued, or after its records are written) for this share of submissions (0 to 1), and for any
+   * request that asks with an `X-QW-Test-Crash: queued|recorded` header. For end-to-end tests of the promise
+   * that a job answered 202 always runs; never set it on a stack that serves real traffic.
+   * @default undefined - off: no request can crash the API
+   */
+  readonly testOnlyCrashBetweenSteps?: number;
   /** The stack's bucket: uploads, claim-checked payloads and results, thumbnails. */
   readonly bucket: JobBucket;
   /**
@@ -108,6 +116,10 @@ export class JobApi extends Construct {
 
   constructor(scope: Construct, id: string, props: JobApiProps) {
     super(scope, id);
+    const share = props.testOnlyCrashBetweenSteps;
+    if (share !== undefined && !(share >= 0 && share <= 1)) {
+      throw new Error(`testOnlyCrashBetweenSteps is ${share}; give a share from 0 to 1, or leave it out.`);
+    }
     this.auth = props.auth ?? 'iam';
     if (this.auth === 'none') {
       Annotations.of(this).addWarningV2(
@@ -159,6 +171,9 @@ export class JobApi extends Construct {
         ...Object.fromEntries(Object.entries(props.queues).map(([type, q]) => [queueUrlEnvName(type), q.queueUrl])),
         ...redrive,
         ...(props.allowPrivateNetworks ? { [ENV.allowPrivateNetworks]: 'true' } : {}),
+        ...(props.testOnlyCrashBetweenSteps !== undefined
+          ? { [ENV.testOnlyCrashBetweenSteps]: String(props.testOnlyCrashBetweenSteps) }
+          : {}),
       },
     });
   }

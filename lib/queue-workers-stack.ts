@@ -72,6 +72,11 @@ export interface QueueWorkersStackProps extends StackProps {
    */
   readonly allowPrivateNetworks?: boolean;
   /**
+   * TEST ONLY: see {@link JobApiProps.testOnlyCrashBetweenSteps}. Synth warns when it is set.
+   * @default undefined - off
+   */
+  readonly testOnlyCrashBetweenSteps?: number;
+  /**
    * The bucket's settings: which browser origins may upload, how long uploads and
    * thumbnails are kept, access logs; and the largest upload and the lifetime of
    * presigned URLs, which the API applies.
@@ -109,6 +114,12 @@ export class QueueWorkersStack extends Stack {
     const logRetention = props.logRetention;
     const allowPrivateNetworks = props.allowPrivateNetworks ?? false;
     if (allowPrivateNetworks) this.warnOfPrivateNetworks();
+    if (props.testOnlyCrashBetweenSteps !== undefined) {
+      Annotations.of(this).addWarningV2(
+        'queue-workers:test-only-crash-between-steps',
+        'testOnlyCrashBetweenSteps is set: the API function ends its own execution environment for some submissions, and for any request with an X-QW-Test-Crash header. It is for end-to-end tests; never deploy it where real clients call the API.',
+      );
+    }
 
     this.table = new JobTable(this, 'Jobs');
     const topic = new AlarmTopic(this, 'Alarms', { ...(props.alarmEmails ? { emails: props.alarmEmails } : {}) });
@@ -147,6 +158,9 @@ export class QueueWorkersStack extends Stack {
       ...(props.auth ? { auth: props.auth } : {}),
       ...(logRetention ? { logRetention } : {}),
       ...(allowPrivateNetworks ? { allowPrivateNetworks } : {}),
+      ...(props.testOnlyCrashBetweenSteps !== undefined
+        ? { testOnlyCrashBetweenSteps: props.testOnlyCrashBetweenSteps }
+        : {}),
       bucket: this.bucket,
       lazyModules,
       ...(uploadMaxBytes !== undefined ? { uploadMaxBytes } : {}),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parseFaultPlan } from './core/faults/fault-plan.js';
+import { ENV } from '../lambda/shared/config.js';
+import { type FaultPlan, parseFaultPlan } from './core/faults/fault-plan.js';
 import type { LogFormat } from './core/log-format.js';
 import type { LocalOptions } from './start-local.js';
 
@@ -25,7 +26,8 @@ Options:
 Environment:
   QW_CONCURRENCY=<n>  Execution environments per function (default: one per core, at least 2)
   QW_FAULTS=<list>    Break things on purpose, to test job types: a share (0-1) of calls or batches, e.g.
-                      dynamodb=0.05,sqs=0.05,crash=0.01,hang=0.01,seed=7 (see docs/local-runtime.md)
+                      dynamodb=0.05,sqs=0.05,crash=0.01,hang=0.01,seed=7; submit=0.1 ends the API's
+                      environment between queueing and recording a submission (see docs/local-runtime.md)
 `;
 
 /** Where `qw` looks for the running runtime, in the state directory. */
@@ -75,7 +77,7 @@ export function parseStartArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       message: `QW_CONCURRENCY must be a whole number of at least 1, not "${env.QW_CONCURRENCY}".`,
     };
   }
-  const faults = env.QW_FAULTS ? parseFaultPlan(env.QW_FAULTS) : undefined;
+  const faults = env.QW_FAULTS ? parseFaults(env.QW_FAULTS) : undefined;
   if (typeof faults === 'string') return { kind: 'usage-error', message: `QW_FAULTS: ${faults}` };
   const host = values.host || env.HOST;
   return {
@@ -88,7 +90,10 @@ export function parseStartArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       watch: values.watch,
       synth,
       ...(concurrency !== undefined ? { concurrency } : {}),
-      ...(faults ? { faults } : {}),
+      ...(faults ? { faults: faults.plan } : {}),
+      ...(faults?.submit !== undefined
+        ? { functionEnvironment: { [ENV.testOnlyCrashBetweenSteps]: String(faults.submit) } }
+        : {}),
       concurrencySetting: 'QW_CONCURRENCY',
       stateFile: STATE_FILE,
       hostEnv: env,
@@ -119,4 +124,22 @@ function parse(argv: readonly string[]) {
     // --no-watch, and --no-persist against QW_PERSIST=1.
     allowNegative: true,
   });
+}
+
+/**
+ * QW_FAULTS: the runtime's faults (any app's), and `submit`, this app's own
+ * fault point: the share of submissions whose API execution environment ends
+ * between queueing and recording them, or between recording and answering.
+ * The API function honours it through its test-only variable.
+ */
+function parseFaults(text: string): { plan: FaultPlan; submit?: number } | string {
+  const parts = text.split(',').map((p) => p.trim());
+  const submitPart = parts.find((p) => p.startsWith('submit='));
+  const plan = parseFaultPlan(parts.filter((p) => p !== submitPart).join(','));
+  if (typeof plan === 'string') return plan;
+  if (submitPart === undefined) return { plan };
+  const value = submitPart.slice('submit='.length);
+  const submit = Number(value);
+  if (value === '' || !(submit >= 0 && submit <= 1)) return `submit must be a share from 0 to 1, not "${value}".`;
+  return { plan, submit };
 }

@@ -10,8 +10,8 @@ import type { JobType } from '../jobs/define.js';
 import { ConfigError, QueueWorkersError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
 import type { JobStorage } from '../shared/storage.js';
 import * as z from '../shared/zod.js';
-import { fieldProblems, optionNotTaken, type SubmitJobRequest, submitJobRequest } from './schemas.js';
-import { type SubmitDeps, type SubmitResult, submitJobs } from './submit.js';
+import { fieldProblems, type SubmitJobRequest, submitJobRequest } from './schemas.js';
+import { optionProblem, type SubmitDeps, type SubmitResult, submitJobs } from './submit.js';
 
 /** What admission needs: the submit dependencies and the bucket the prechecks look in. */
 export type AdmissionDeps = SubmitDeps & { readonly storage?: JobStorage };
@@ -49,19 +49,6 @@ async function admit(item: unknown, deps: AdmissionDeps): Promise<QueueWorkersEr
   const type = deps.jobTypes.find((t) => t.name === request.type);
   if (!type) return undefined;
   return optionProblem(request, type) ?? (type.precheck ? precheck(type, request, deps) : undefined);
-}
-
-/** The request's option that its job type's queue does not take, named. */
-function optionProblem(request: SubmitJobRequest, type: JobType): ValidationError | undefined {
-  const option = optionNotTaken(type.queue.fifo);
-  if (request[option] === undefined) return undefined;
-  return type.queue.fifo
-    ? new ValidationError(`Job type "${type.name}" runs on a FIFO queue, which has no per-job delay.`, [
-        { path: option, message: 'not supported for FIFO job types' },
-      ])
-    : new ValidationError(`groupId orders jobs on FIFO queues; job type "${type.name}" is not FIFO.`, [
-        { path: option, message: 'only for FIFO job types' },
-      ]);
 }
 
 /** The precheck's failure, if the item's payload matches its type's schema and fails the check. */

@@ -19,6 +19,7 @@ import { errorBody, header, jobUrl, json, readJsonBody } from './http.js';
 import { viewJob } from './job-view.js';
 import { API_ROUTES, type OperationId } from './route-table.js';
 import { fieldProblems, idempotencyKey, redriveRequest, submitBatchRequest } from './schemas.js';
+import { crashBetweenSteps } from './step-fault.js';
 import type { SubmitDeps, SubmitResult } from './submit.js';
 import { createUpload } from './uploads.js';
 
@@ -68,6 +69,12 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
   return handler(event, deps);
 }
 
+/** The submit dependencies of one request: with the test-only fault point, when the stack turns it on. */
+function submitDeps(event: APIGatewayProxyEvent, deps: ApiDeps): ApiDeps {
+  const afterStep = crashBetweenSteps(deps.config.testOnlyCrashBetweenSteps, event);
+  return afterStep ? { ...deps, afterStep } : deps;
+}
+
 function accepted(event: APIGatewayProxyEvent, job: JobRecord) {
   return { jobId: job.jobId, type: job.type, status: job.status, statusUrl: jobUrl(event, job.jobId) };
 }
@@ -88,7 +95,7 @@ function idempotencyHeader(event: APIGatewayProxyEvent): string | undefined {
 
 async function submitOne(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
   const body = readJsonBody(event, MAX_JOB_BODY_BYTES);
-  const [result] = await submitAdmitted([body], deps, idempotencyHeader(event));
+  const [result] = await submitAdmitted([body], submitDeps(event, deps), idempotencyHeader(event));
   if (!result) throw new Error('submitJobs returned no result');
   if (!result.ok) throw result.error;
   return json(202, accepted(event, result.job), result.replayed ? { 'idempotent-replayed': 'true' } : {});
@@ -98,7 +105,7 @@ async function submitBatch(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<
   const body = readJsonBody(event, MAX_BATCH_BODY_BYTES);
   const parsed = z.safeParse(submitBatchRequest, body);
   if (!parsed.success) throw new ValidationError('The batch request is invalid.', fieldProblems(parsed.error));
-  const results = await submitAdmitted(parsed.data.jobs, deps);
+  const results = await submitAdmitted(parsed.data.jobs, submitDeps(event, deps));
   const items = results.map((r: SubmitResult) => (r.ok ? accepted(event, r.job) : errorBody(r.error)));
   const acceptedCount = results.filter((r) => r.ok).length;
   return json(202, { accepted: acceptedCount, rejected: results.length - acceptedCount, results: items });

@@ -12,12 +12,12 @@ import {
   UnknownJobTypeError,
   ValidationError,
 } from '../shared/errors.js';
-import { ENQUEUE_FAILED, type JobMessage, type JobRecord, MAX_MESSAGE_BYTES } from '../shared/job.js';
+import { type JobMessage, type JobRecord, MAX_MESSAGE_BYTES } from '../shared/job.js';
 import { hashedJobId } from '../shared/job-id.js';
 import type { JobStore } from '../shared/job-store.js';
 import * as z from '../shared/zod.js';
 import type { JobQueue, OutgoingMessage } from './enqueue.js';
-import { fieldProblems, type SubmitJobRequest, submitJobRequest } from './schemas.js';
+import { fieldProblems, optionNotTaken, type SubmitJobRequest, submitJobRequest } from './schemas.js';
 
 /** What submitting needs, injected so tests and the local runtime can pass their own. */
 export interface SubmitDeps {
@@ -31,14 +31,24 @@ export interface SubmitDeps {
    * @default none - such payloads are refused (413) at {@link MAX_MESSAGE_BYTES}
    */
   readonly claimCheck?: ClaimCheck;
+  /**
+   * Called after each step of a submission that did something, before the
+   * next: the test-only fault point that ends the execution environment there
+   * (see `step-fault.ts`). @default none
+   */
+  readonly afterStep?: (step: SubmitStep) => void;
 }
+
+/**
+ * The steps of a submission, in order: its messages are `queued`, then its
+ * records are `recorded`, then it is answered.
+ */
+export type SubmitStep = 'queued' | 'recorded';
 
 /** The outcome for one submitted job, in request order. */
 export type SubmitResult =
   | { readonly ok: true; readonly job: JobRecord; readonly replayed: boolean }
   | { readonly ok: false; readonly error: QueueWorkersError };
-
-export { ENQUEUE_FAILED } from '../shared/job.js';
 
 /**
  * A character SQS refuses in a message body: anything outside #x9, #xA, #xD,
@@ -94,7 +104,18 @@ function prepare(
 
   const jobId = key === undefined ? randomUUID() : jobIdForKey(key);
   const createdAt = now.toISOString();
-  const body: JobMessage = { jobId, type: type.name, payload: payload.data, createdAt };
+  // A callback URL joins the hash only when sent, so jobs recorded before callbacks existed keep their hash.
+  const hashed = [type.name, payload.data, request.delaySeconds ?? 0, request.groupId ?? null];
+  if (request.callbackUrl !== undefined) hashed.push(request.callbackUrl);
+  const requestHash = createHash('sha256').update(JSON.stringify(hashed)).digest('base64url');
+  const origin = {
+    createdAt,
+    requestHash,
+    ...(key !== undefined ? { idempotencyKey: key } : {}),
+    ...(request.callbackUrl !== undefined ? { callbackUrl: request.callbackUrl } : {}),
+  };
+  // The message carries the job's origin: a worker that finds no record writes it from the message.
+  const body: JobMessage = { jobId, type: type.name, payload: payload.data, ...origin };
   const bodyText = JSON.stringify(body);
   const size = Buffer.byteLength(bodyText);
   // With a claim check, the request body's limit bounds the payload; an oversized body is stored when sent.
@@ -107,21 +128,14 @@ function prepare(
     ]);
   }
 
-  // A callback URL joins the hash only when sent, so jobs recorded before callbacks existed keep their hash.
-  const hashed = [type.name, payload.data, request.delaySeconds ?? 0, request.groupId ?? null];
-  if (request.callbackUrl !== undefined) hashed.push(request.callbackUrl);
-  const requestHash = createHash('sha256').update(JSON.stringify(hashed)).digest('base64url');
   const record: JobRecord = {
     jobId,
     type: type.name,
     status: 'queued',
     attempts: 0,
     maxAttempts: type.queue.maxAttempts,
-    createdAt,
     updatedAt: createdAt,
-    requestHash,
-    ...(key !== undefined ? { idempotencyKey: key } : {}),
-    ...(request.callbackUrl !== undefined ? { callbackUrl: request.callbackUrl } : {}),
+    ...origin,
   };
   const message: OutgoingMessage = {
     id: jobId,
@@ -149,20 +163,8 @@ function requestProblem(
       'differs from the Idempotency-Key header',
     );
   }
-  if (type.queue.fifo && request.delaySeconds) {
-    return refuse(
-      'delaySeconds',
-      `Job type "${type.name}" runs on a FIFO queue, which has no per-job delay.`,
-      'not supported for FIFO job types',
-    );
-  }
-  if (!type.queue.fifo && request.groupId !== undefined) {
-    return refuse(
-      'groupId',
-      `groupId orders jobs on FIFO queues; job type "${type.name}" is not FIFO.`,
-      'only for FIFO job types',
-    );
-  }
+  const option = optionProblem(request, type);
+  if (option) return option;
   if (request.callbackUrl === undefined) return undefined;
   if (!deps.config.queueUrls[WEBHOOK_DELIVER]) {
     const message = `Completion callbacks are delivered by the ${WEBHOOK_DELIVER} job type, which this stack does not run.`;
@@ -174,10 +176,37 @@ function requestProblem(
 }
 
 /**
- * Validates, records and queues jobs. Each item succeeds or fails on its own.
- * A job's record is written before its message, so a worker always finds it;
- * a message SQS refuses leaves the record `failed` with {@link ENQUEUE_FAILED},
- * which a retry with the same idempotency key queues again.
+ * The request's option that its job type's queue does not take (`groupId` on a
+ * standard queue, `delaySeconds` on a FIFO one), named; checked before a
+ * precheck too (`admission.ts`).
+ */
+export function optionProblem(request: SubmitJobRequest, type: JobType): ValidationError | undefined {
+  const option = optionNotTaken(type.queue.fifo);
+  if (request[option] === undefined) return undefined;
+  return type.queue.fifo
+    ? new ValidationError(`Job type "${type.name}" runs on a FIFO queue, which has no per-job delay.`, [
+        { path: option, message: 'not supported for FIFO job types' },
+      ])
+    : new ValidationError(`groupId orders jobs on FIFO queues; job type "${type.name}" is not FIFO.`, [
+        { path: option, message: 'only for FIFO job types' },
+      ]);
+}
+
+/**
+ * Validates, queues and records jobs; each item succeeds or fails on its own.
+ *
+ * The message is sent before the record is written, so a record never says
+ * `queued` without a message behind it, whenever the API stops:
+ * - before the send, nothing exists, and a retry starts afresh;
+ * - between the send and the record, the message carries the job's origin,
+ *   and the worker's first write of the job creates the record from it; a
+ *   retry with the same key sends the message again, at worst a duplicate the
+ *   worker never runs after the job finished;
+ * - after the record, a retry with the key is answered from the record.
+ *
+ * A keyed job is looked up before anything is sent, so a replay sends nothing
+ * and a reused key with another request is a 409 with nothing queued. The
+ * happy path writes the table once per job, as before: the record.
  */
 export async function submitJobs(
   items: readonly unknown[],
@@ -186,68 +215,105 @@ export async function submitJobs(
 ): Promise<SubmitResult[]> {
   const now = (deps.now ?? (() => new Date()))();
   const results: SubmitResult[] = new Array(items.length);
-  const fresh: Accepted[] = [];
-  const keyed: Accepted[] = [];
+  const prepared: Accepted[] = [];
   items.forEach((raw, index) => {
-    const prepared = prepare(raw, index, deps, now, headerKey);
-    if (!('record' in prepared)) results[index] = { ok: false, error: prepared };
-    else if (prepared.record.idempotencyKey === undefined) fresh.push(prepared);
-    else keyed.push(prepared);
+    const item = prepare(raw, index, deps, now, headerKey);
+    if ('record' in item) prepared.push(item);
+    else results[index] = { ok: false, error: item };
   });
-
-  const toSend: Accepted[] = [];
-  try {
-    await deps.store.createMany(fresh.map((a) => a.record));
-    toSend.push(...fresh);
-  } catch (error) {
-    for (const a of fresh) results[a.index] = { ok: false, error: unavailable('record', error) };
-  }
-
-  // Items that share a key run one after another, so the second sees the first's record.
-  const chains = new Map<string, Promise<void>>();
-  await Promise.all(
-    keyed.map((a) => {
-      const key = a.record.idempotencyKey as string;
-      const next = (chains.get(key) ?? Promise.resolve()).then(() => claimKey(a, deps, results, toSend));
-      chains.set(key, next);
-      return next;
-    }),
-  );
-
-  await sendAll(toSend, deps, results);
+  const { fresh, repeats } = await lookUpKeys(prepared, deps, results);
+  const queued = await sendAll(fresh, deps, results);
+  if (queued.length > 0) deps.afterStep?.('queued');
+  await Promise.all(queued.map((a) => recordQueued(a, deps, results)));
+  if (queued.length > 0) deps.afterStep?.('recorded');
+  for (const { item, first } of repeats) results[item.index] = repeatResult(item, first, results);
   return results;
 }
 
-async function claimKey(a: Accepted, deps: SubmitDeps, results: SubmitResult[], toSend: Accepted[]): Promise<void> {
+/** An item whose idempotency key an earlier item of the same request carries. */
+interface Repeat {
+  readonly item: Accepted;
+  readonly first: Accepted;
+}
+
+/**
+ * Splits the items into those to send (in request order, so a FIFO group keeps
+ * its order) and repeats of a key earlier in the request. The first item of
+ * each key is looked up: a record found answers it now, as a replay or a
+ * conflict, and nothing is sent for it.
+ */
+async function lookUpKeys(
+  items: readonly Accepted[],
+  deps: SubmitDeps,
+  results: SubmitResult[],
+): Promise<{ fresh: Accepted[]; repeats: Repeat[] }> {
+  const firsts = new Map<string, Accepted>();
+  const repeats: Repeat[] = [];
+  const unseen = new Set<Accepted>();
+  for (const item of items) {
+    const key = item.record.idempotencyKey;
+    const first = key === undefined ? undefined : firsts.get(key);
+    if (first) repeats.push({ item, first });
+    else if (key !== undefined) firsts.set(key, item);
+  }
+  await Promise.all(
+    [...firsts.values()].map(async (item) => {
+      try {
+        const existing = await deps.store.get(item.record.jobId);
+        if (existing) results[item.index] = answerFromRecord(item, existing, true);
+        else unseen.add(item);
+      } catch (error) {
+        results[item.index] = { ok: false, error: unavailable('lookup', error) };
+      }
+    }),
+  );
+  const fresh = items.filter((item) => item.record.idempotencyKey === undefined || unseen.has(item));
+  return { fresh, repeats };
+}
+
+/** The answer for a job whose record exists: the same request is that job; another is a conflict. */
+function answerFromRecord(item: Accepted, existing: JobRecord, replayed: boolean): SubmitResult {
+  if (existing.requestHash !== item.record.requestHash) {
+    return { ok: false, error: new IdempotencyConflictError(existing.jobId) };
+  }
+  return { ok: true, job: existing, replayed };
+}
+
+/** A repeat of a key within one request: the first item's job if it is the same request, else a conflict. */
+function repeatResult(item: Accepted, first: Accepted, results: readonly SubmitResult[]): SubmitResult {
+  const outcome = results[first.index];
+  if (outcome?.ok) return answerFromRecord(item, outcome.job, true);
+  if (item.record.requestHash !== first.record.requestHash) {
+    return { ok: false, error: new IdempotencyConflictError(first.record.jobId) };
+  }
+  return outcome ?? { ok: false, error: unavailable('queue', undefined) };
+}
+
+/**
+ * Writes the record of a job whose message SQS took. The write is conditional:
+ * its worker may have written the record from the message first, or another
+ * request with the same key may have.
+ */
+async function recordQueued(item: Accepted, deps: SubmitDeps, results: SubmitResult[]): Promise<void> {
   try {
-    const outcome = await deps.store.create(a.record);
-    if (outcome.created) {
-      toSend.push(a);
-      return;
-    }
-    const existing = outcome.existing;
-    if (existing.requestHash !== a.record.requestHash) {
-      results[a.index] = { ok: false, error: new IdempotencyConflictError(existing.jobId) };
-    } else if (existing.status === 'failed' && existing.error?.code === ENQUEUE_FAILED) {
-      const reopened = await deps.store.transition(
-        existing.jobId,
-        { to: 'queued', from: 'failed' },
-        { type: a.type.name, maxAttempts: a.type.queue.maxAttempts },
-      );
-      if (reopened) toSend.push(a);
-      else results[a.index] = { ok: true, job: (await deps.store.get(existing.jobId)) ?? existing, replayed: true };
-    } else {
-      results[a.index] = { ok: true, job: existing, replayed: true };
-    }
+    const outcome = await deps.store.create(item.record);
+    results[item.index] = outcome.created
+      ? { ok: true, job: item.record, replayed: false }
+      : answerFromRecord(item, outcome.existing, false);
   } catch (error) {
-    results[a.index] = { ok: false, error: unavailable('record', error) };
+    results[item.index] = { ok: false, error: unavailable('record', error) };
   }
 }
 
-async function sendAll(toSend: readonly Accepted[], deps: SubmitDeps, results: SubmitResult[]) {
+/**
+ * Sends each type's messages (payloads over one message go to the bucket
+ * first) and returns the items SQS took; the others are answered 503, with
+ * nothing recorded.
+ */
+async function sendAll(items: readonly Accepted[], deps: SubmitDeps, results: SubmitResult[]): Promise<Accepted[]> {
   const byType = new Map<JobType, Accepted[]>();
-  for (const a of toSend) byType.set(a.type, [...(byType.get(a.type) ?? []), a]);
-  await Promise.all(
+  for (const a of items) byType.set(a.type, [...(byType.get(a.type) ?? []), a]);
+  const sent = await Promise.all(
     [...byType].map(async ([type, accepted]) => {
       const queueUrl = deps.config.queueUrls[type.name];
       let failed: Set<string>;
@@ -263,36 +329,22 @@ async function sendAll(toSend: readonly Accepted[], deps: SubmitDeps, results: S
       } catch {
         failed = new Set(accepted.map((a) => a.message.id));
       }
-      await Promise.all(
-        accepted.map(async (a) => {
-          if (!failed.has(a.message.id)) {
-            results[a.index] = { ok: true, job: a.record, replayed: false };
-            return;
-          }
-          results[a.index] = { ok: false, error: unavailable('queue', undefined) };
-          // Leave a trace a client (and a retry with the same key) can see; losing it only loses the trace.
-          await deps.store
-            .transition(
-              a.record.jobId,
-              {
-                to: 'failed',
-                attempt: 0,
-                error: { code: ENQUEUE_FAILED, message: 'SQS did not accept the job message.' },
-              },
-              { type: type.name, maxAttempts: type.queue.maxAttempts },
-            )
-            .catch(() => undefined);
-        }),
-      );
+      for (const a of accepted) {
+        if (failed.has(a.message.id)) results[a.index] = { ok: false, error: unavailable('queue', undefined) };
+      }
+      return accepted.filter((a) => !failed.has(a.message.id));
     }),
   );
+  return sent.flat();
 }
 
-function unavailable(what: 'record' | 'queue', cause: unknown): ServiceUnavailableError {
-  return new ServiceUnavailableError(
-    what === 'record'
-      ? 'The job could not be recorded; nothing was queued. Retry the request.'
-      : 'The job could not be queued. Retry the request with the same idempotency key.',
-    cause,
-  );
+const UNAVAILABLE = {
+  lookup: 'The job store did not answer; nothing was queued. Retry the request.',
+  queue: 'The job could not be queued; nothing was recorded. Retry the request.',
+  record:
+    'The job was queued but its record could not be written, so it may still run. Retry with the same idempotency key to learn its id; a retry without one may run it twice.',
+} as const;
+
+function unavailable(what: keyof typeof UNAVAILABLE, cause: unknown): ServiceUnavailableError {
+  return new ServiceUnavailableError(UNAVAILABLE[what], cause);
 }

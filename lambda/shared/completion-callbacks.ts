@@ -3,7 +3,7 @@ import type { JobLogger } from '../jobs/define.js';
 import { WEBHOOK_DELIVER, type WebhookPayload, webhookDeliver } from '../jobs/webhook-deliver.js';
 import type { CallbackConfig } from './config.js';
 import { errorInfo, ServiceUnavailableError } from './errors.js';
-import { ENQUEUE_FAILED, type JobMessage, type JobRecord, MAX_MESSAGE_BYTES } from './job.js';
+import { type JobMessage, type JobRecord, MAX_MESSAGE_BYTES } from './job.js';
 import type { FinishedJob, FinishedJobListener } from './job-finished.js';
 import { hashedJobId } from './job-id.js';
 import type { JobStore } from './job-store.js';
@@ -12,6 +12,9 @@ import type { JobStore } from './job-store.js';
 export interface CallbackSqs {
   send(command: SendMessageCommand): Promise<unknown>;
 }
+
+/** Error code of a callback delivery whose message SQS did not take: it is recorded `failed`, and not sent. */
+export const ENQUEUE_FAILED = 'ENQUEUE_FAILED';
 
 /** What {@link completionCallbacks} needs. */
 export interface CompletionCallbackDeps {
@@ -80,29 +83,24 @@ function deliveryMessage(id: string, url: string, job: FinishedJob, createdAt: s
  * straight to that type's queue, so it has webhook.deliver's retries, backoff,
  * DLQ and idempotency key. The record is the one the finisher read; where it
  * read none (a reconciler, a rare failure path), it is read here.
+ *
+ * As the API does, the message goes before the record, so the delivery's
+ * record never says `queued` without a message: a finisher that stops in
+ * between leaves a message whose worker writes the record when it runs it.
  */
 export function completionCallbacks(deps: CompletionCallbackDeps): FinishedJobListener {
   return async (job) => {
     const url = (job.record ?? (await deps.store.get(job.jobId)))?.callbackUrl;
     if (url === undefined) return;
     const id = callbackJobId(job.jobId, job.status);
-    const createdAt = (deps.now ?? (() => new Date()))().toISOString();
-    const body = deliveryMessage(id, url, job, createdAt);
-    const { maxAttempts } = webhookDeliver.queue;
-    const record: JobRecord = {
-      jobId: id,
-      type: WEBHOOK_DELIVER,
-      status: 'queued',
-      attempts: 0,
-      maxAttempts,
-      createdAt,
-      updatedAt: createdAt,
-    };
     const ids = { jobId: job.jobId, callbackJobId: id };
-    if (!(await deps.store.create(record)).created) {
+    if (await deps.store.get(id)) {
       deps.logger.debug('completion callback already queued', ids);
       return;
     }
+    const createdAt = (deps.now ?? (() => new Date()))().toISOString();
+    const body = deliveryMessage(id, url, job, createdAt);
+    const { maxAttempts } = webhookDeliver.queue;
     try {
       await deps.sqs.send(
         new SendMessageCommand({
@@ -115,6 +113,7 @@ export function completionCallbacks(deps: CompletionCallbackDeps): FinishedJobLi
         }),
       );
     } catch (error) {
+      // Not queued: left as a `failed` delivery, so the job's callback shows what became of it.
       const failed = { code: ENQUEUE_FAILED, message: `SQS did not accept the callback: ${errorInfo(error).message}` };
       await deps.store
         .transition(id, { to: 'failed', attempt: 0, error: failed }, { type: WEBHOOK_DELIVER, maxAttempts })
@@ -124,6 +123,17 @@ export function completionCallbacks(deps: CompletionCallbackDeps): FinishedJobLi
         error,
       );
     }
+    const record: JobRecord = {
+      jobId: id,
+      type: WEBHOOK_DELIVER,
+      status: 'queued',
+      attempts: 0,
+      maxAttempts,
+      createdAt,
+      updatedAt: createdAt,
+    };
+    // Conditional: the delivery's worker may have written its record first.
+    await deps.store.create(record);
     deps.logger.debug('completion callback queued', ids);
   };
 }

@@ -50,6 +50,11 @@ export const ENV = Object.freeze({
   uploadUrlSeconds: 'UPLOAD_URL_SECONDS',
   /** Optional: seconds a presigned download URL (thumbnails, large results) stays valid. */
   downloadUrlSeconds: 'DOWNLOAD_URL_SECONDS',
+  /**
+   * Test only, never set by default: the share (0 to 1) of submissions whose API execution environment ends
+   * between their steps, and, while set, a request's `X-QW-Test-Crash` header names the step to end after.
+   */
+  testOnlyCrashBetweenSteps: 'QW_TEST_ONLY_CRASH_BETWEEN_STEPS',
 });
 
 /** The largest upload the API presigns unless the stack says otherwise: 25 MiB. */
@@ -86,6 +91,13 @@ function reader(env: Env) {
       if (raw !== 'true') invalid.push(`${name}="${raw}" (want true or false)`);
       return raw === 'true';
     },
+    share(name: string): number | undefined {
+      const raw = env[name];
+      if (raw === undefined || raw === '') return undefined;
+      const value = Number(raw);
+      if (!(value >= 0 && value <= 1)) invalid.push(`${name}="${raw}" (want a share from 0 to 1)`);
+      return value;
+    },
     check(what: string): void {
       const parts: string[] = [];
       if (missing.length) parts.push(`missing ${missing.join(', ')}`);
@@ -112,6 +124,12 @@ export interface ApiConfig {
   readonly allowPrivateNetworks?: boolean;
   /** The stack's bucket and what the API does with it; the stack always sets it, some tests leave it out. */
   readonly storage?: ApiStorageConfig;
+  /**
+   * Test only: ends the execution environment between a submission's steps, for this share of submissions
+   * and for requests that ask with `X-QW-Test-Crash` (see `lambda/api/step-fault.ts`).
+   * @default undefined - never
+   */
+  readonly testOnlyCrashBetweenSteps?: number;
 }
 
 /** The API's settings for the stack's bucket. */
@@ -146,12 +164,14 @@ export function loadApiConfig(env: Env, typeNames: readonly string[]): ApiConfig
     }
   }
   const allowPrivateNetworks = r.boolean(ENV.allowPrivateNetworks);
+  const testOnlyCrashBetweenSteps = r.share(ENV.testOnlyCrashBetweenSteps);
   r.check('API');
   return Object.freeze({
     tableName,
     queueUrls: Object.freeze(queueUrls),
     retentionDays,
     allowPrivateNetworks,
+    ...(testOnlyCrashBetweenSteps !== undefined ? { testOnlyCrashBetweenSteps } : {}),
     ...(deadLetterQueues ? { deadLetterQueues: Object.freeze(deadLetterQueues) } : {}),
     storage: Object.freeze(storage),
   });

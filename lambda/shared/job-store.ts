@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -11,6 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type JobProgress, type JobRecord, LEASE_INDEX, LEASE_SHARDS } from './job.js';
 import {
   type Guard,
+  originAttributes,
   ruleFor,
   type Transition,
   type TransitionContext,
@@ -27,8 +27,6 @@ export type CreateOutcome = { readonly created: true } | { readonly created: fal
 export interface JobStore {
   /** Creates the record unless its id exists; then returns the existing one. */
   create(record: JobRecord): Promise<CreateOutcome>;
-  /** Creates records whose ids are fresh random UUIDs, without a condition. */
-  createMany(records: readonly JobRecord[]): Promise<void>;
   /** Reads a job; strongly consistent unless `consistent` is false (half the read cost, maybe a second stale). */
   get(jobId: string, options?: ReadOptions): Promise<JobRecord | undefined>;
   /**
@@ -158,14 +156,20 @@ export function toConditionalUpdate<C extends Transition>(
   const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = { ':to': rule.status, ':now': stamp.now };
   const sets = ['#status = :to', '#updatedAt = :now'];
+  const origin = rule.createsRecord ? context.origin : undefined;
   if (rule.createsRecord) {
-    Object.assign(names, { '#type': 'type', '#createdAt': 'createdAt', '#maxAttempts': 'maxAttempts' });
-    Object.assign(values, { ':type': context.type, ':maxAttempts': context.maxAttempts });
-    sets.push(
-      '#type = if_not_exists(#type, :type)',
-      '#createdAt = if_not_exists(#createdAt, :now)',
-      '#maxAttempts = if_not_exists(#maxAttempts, :maxAttempts)',
-    );
+    // Set only where the record lacks them: the record the API wrote, or an earlier write, keeps its own.
+    const created: Record<string, unknown> = {
+      type: context.type,
+      createdAt: origin?.createdAt ?? stamp.now,
+      maxAttempts: context.maxAttempts,
+      ...(origin ? originAttributes(origin) : {}),
+    };
+    for (const [attribute, value] of Object.entries(created)) {
+      names[`#${attribute}`] = attribute;
+      values[`:new_${attribute}`] = value;
+      sets.push(`#${attribute} = if_not_exists(#${attribute}, :new_${attribute})`);
+    }
   }
   for (const [attribute, value] of Object.entries(rule.sets(change, stamp, jobId))) {
     names[`#${attribute}`] = attribute;
@@ -173,7 +177,11 @@ export function toConditionalUpdate<C extends Transition>(
     sets.push(`#${attribute} = :set_${attribute}`);
   }
   for (const attribute of rule.removes) names[`#${attribute}`] = attribute;
-  const condition = GUARD_EXPRESSIONS[rule.requires];
+  let condition = GUARD_EXPRESSIONS[rule.requires];
+  if (origin) {
+    // The same refusal as `sameRequest`: a write for one request never moves the record of another.
+    condition = `(${condition}) AND (attribute_not_exists(#requestHash) OR #requestHash = :new_requestHash)`;
+  }
   for (const name of condition.match(/#\w+/g) ?? []) names[name] = name.slice(1);
   const removes = rule.removes.map((a) => `#${a}`);
   return {
@@ -183,9 +191,6 @@ export function toConditionalUpdate<C extends Transition>(
     ExpressionAttributeValues: { ...values, ...guardValues(rule.requires, change, stamp) },
   };
 }
-
-const BATCH_WRITE_LIMIT = 25;
-const BATCH_WRITE_ROUNDS = 8;
 
 /** {@link JobStore} on a DynamoDB table keyed by `jobId`. */
 export class DynamoJobStore implements JobStore {
@@ -216,18 +221,6 @@ export class DynamoJobStore implements JobStore {
       const existing = error.Item ? (unmarshall(error.Item) as JobRecord) : await this.get(record.jobId);
       if (!existing) throw error;
       return { created: false, existing };
-    }
-  }
-
-  async createMany(records: readonly JobRecord[]): Promise<void> {
-    for (let i = 0; i < records.length; i += BATCH_WRITE_LIMIT) {
-      let pending = records.slice(i, i + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
-      for (let round = 0; pending.length > 0; round++) {
-        if (round === BATCH_WRITE_ROUNDS) throw new Error(`DynamoDB left ${pending.length} job records unprocessed`);
-        if (round > 0) await new Promise((r) => setTimeout(r, 2 ** round * 25));
-        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-      }
     }
   }
 

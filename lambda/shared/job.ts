@@ -91,8 +91,19 @@ export const MAX_JOB_ID_LENGTH = 255;
 /** Largest job message body; SQS's own limit is higher, but emulators and older accounts stop at 256 KiB. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-/** Error code kept on a job whose message SQS did not take; a retry with the same key queues it again. */
-export const ENQUEUE_FAILED = 'ENQUEUE_FAILED';
+/**
+ * What the API records of a job besides its status, carried in its message:
+ * the API sends the message before it writes the record, so a worker that finds
+ * no record (the API stopped in between) writes it from this.
+ */
+export interface JobOrigin {
+  /** When the API accepted the job. */
+  readonly createdAt: string;
+  /** Hash of the accepted request: a message whose hash differs from its record's belongs to a refused request. */
+  readonly requestHash: string;
+  readonly idempotencyKey?: string;
+  readonly callbackUrl?: string;
+}
 
 /** The body of every job message on a queue. */
 export const jobMessageSchema = z.object({
@@ -100,10 +111,25 @@ export const jobMessageSchema = z.object({
   type: z.string().check(z.minLength(1)),
   payload: z.unknown(),
   createdAt: z.string(),
+  /** Set by the API (see {@link JobOrigin}); absent on messages sent straight to the queue. */
+  requestHash: z.optional(z.string()),
+  idempotencyKey: z.optional(z.string()),
+  callbackUrl: z.optional(z.string()),
 });
 
 /** The body of every job message on a queue. */
 export type JobMessage = z.infer<typeof jobMessageSchema>;
+
+/** The origin a message carries, when the API sent it (it has a request hash). */
+export function originOf(message: JobMessage): JobOrigin | undefined {
+  if (message.requestHash === undefined) return undefined;
+  return {
+    createdAt: message.createdAt,
+    requestHash: message.requestHash,
+    ...(message.idempotencyKey !== undefined ? { idempotencyKey: message.idempotencyKey } : {}),
+    ...(message.callbackUrl !== undefined ? { callbackUrl: message.callbackUrl } : {}),
+  };
+}
 
 /** The public view of a job, as `GET /jobs/{jobId}` returns it. */
 export interface JobView {

@@ -1,6 +1,7 @@
 import {
   isTerminal,
   type JobErrorInfo,
+  type JobOrigin,
   type JobProgress,
   type JobRecord,
   type JobStatus,
@@ -128,6 +129,15 @@ export type Transition =
 export interface TransitionContext {
   readonly type: string;
   readonly maxAttempts: number;
+  /**
+   * What the API recorded of the job, from its message. A write that creates
+   * the record (the API stopped between sending the message and writing the
+   * record, or has not written it yet) fills it in from this; and a write is
+   * refused when the record is of another request, so a message of a request
+   * the API refused (409) never moves the job of the request it accepted.
+   * @default none - a job sent straight to the queue, or a write that creates no record
+   */
+  readonly origin?: JobOrigin;
 }
 
 /** What a row requires of the record the write finds. */
@@ -368,23 +378,41 @@ export function applyTransition(
   const rule = ruleFor(change);
   if (!guardAllows(rule.requires, change, current, stamp.epochSeconds)) return undefined;
   if (!current && !rule.createsRecord) return undefined;
+  const origin = rule.createsRecord ? context.origin : undefined;
+  if (origin && !sameRequest(current, origin)) return undefined;
   const base: JobRecord = current ?? {
     jobId,
     type: context.type,
     status: 'queued',
     attempts: 0,
     maxAttempts: context.maxAttempts,
-    createdAt: stamp.now,
+    createdAt: origin?.createdAt ?? stamp.now,
     updatedAt: stamp.now,
   };
   const removed = REMOVED[transitionName(change)];
   const next: Record<string, unknown> = {};
   // Copied key by key, leaving out what the row removes: `delete` would turn the object into a slow dictionary.
   for (const key in base) if (!removed.has(key)) next[key] = base[key as keyof JobRecord];
+  // As `if_not_exists` does: the origin fills in what the record lacks, and changes nothing it holds.
+  if (origin) for (const [key, value] of Object.entries(originAttributes(origin))) next[key] ??= value;
   Object.assign(next, rule.sets(change, stamp, jobId));
   next.status = rule.status;
   next.updatedAt = stamp.now;
   return next as unknown as JobRecord;
+}
+
+/** True when `current` is absent, or of the request `origin` names (or of none: a job sent straight to the queue). */
+export function sameRequest(current: JobRecord | undefined, origin: JobOrigin): boolean {
+  return current?.requestHash === undefined || current.requestHash === origin.requestHash;
+}
+
+/** The record attributes a job's origin gives a record that lacks them. */
+export function originAttributes(origin: JobOrigin): Partial<JobRecord> {
+  return {
+    requestHash: origin.requestHash,
+    ...(origin.idempotencyKey !== undefined ? { idempotencyKey: origin.idempotencyKey } : {}),
+    ...(origin.callbackUrl !== undefined ? { callbackUrl: origin.callbackUrl } : {}),
+  };
 }
 
 /** Each row's removed attributes, as sets: looked up for every attribute of every record a store moves. */

@@ -23,8 +23,15 @@ export function isJobMessage(value: unknown): value is JobMessage {
     typeof m.type === 'string' &&
     m.type.length > 0 &&
     typeof m.createdAt === 'string' &&
-    'payload' in m
+    'payload' in m &&
+    optionalString(m.requestHash) &&
+    optionalString(m.idempotencyKey) &&
+    optionalString(m.callbackUrl)
   );
+}
+
+function optionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
 }
 
 /** The record's job envelope, or the reason it is not one. */

@@ -8,8 +8,8 @@ import {
   NotStartedError,
   ValidationError,
 } from '../shared/errors.js';
-import type { JobErrorInfo, JobMessage, JobRecord } from '../shared/job.js';
-import type { Fail, RetryLater } from '../shared/transitions.js';
+import { type JobErrorInfo, type JobMessage, type JobRecord, originOf } from '../shared/job.js';
+import type { Fail, RetryLater, TransitionContext } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
 import { announce } from './announce.js';
 import { AttemptControl } from './attempt-control.js';
@@ -55,9 +55,11 @@ export async function runRecord(
     const error = new ValidationError(`A "${message.type}" job reached the queue of job type "${deps.jobType.name}".`);
     return deadLetter(deps, record, attempt, error, jobId);
   }
-  if (attempt > deps.jobType.queue.maxAttempts) return deadLetterUnfinished(deps, record, jobId, attempt);
+  // Every write of this record creates the job's record from the message's origin where it is missing.
+  const context = storeContextOf(deps, originOf(message));
+  if (attempt > deps.jobType.queue.maxAttempts) return deadLetterUnfinished(deps, record, jobId, attempt, context);
 
-  const start = await startAttempt(deps, record, jobId, attempt, batch.runningMarks, lane);
+  const start = await startAttempt(deps, record, jobId, context, attempt, batch.runningMarks, lane);
   if (start.kind === 'duplicate') return { kind: 'duplicate', jobId, attempt };
   if (start.kind === 'cancelled') return { kind: 'cancelled', jobId, attempt, ran: false };
   if (start.kind === 'unavailable') {
@@ -70,16 +72,27 @@ export async function runRecord(
   const { deadline } = batch;
   const control = new AttemptControl(deps, jobId, attempt, start.marker, deadline);
   const end = await runAttempt(deps, record, message, attempt, control, deadline, lane);
+  const known: KnownJob = { ...(start.job ? { record: start.job } : {}), context };
   switch (end.kind) {
     case 'returned':
-      return recordResult(deps, record, jobId, attempt, end, control, start.job, deadline.signal);
+      return recordResult(deps, record, jobId, attempt, end, control, known, deadline.signal);
     case 'cancelled':
       return endCancelled(deps, record, jobId, attempt, end.durationMs);
     case 'threw':
-      return handlerFailed(deps, record, jobId, attempt, end.error, end.durationMs, start.job);
+      return handlerFailed(deps, record, jobId, attempt, end.error, end.durationMs, known);
     case 'invalid':
-      return deadLetter(deps, record, attempt, end.error, jobId, undefined, start.job);
+      return deadLetter(deps, record, attempt, end.error, jobId, undefined, known);
   }
+}
+
+/**
+ * What the worker knows of a record's job besides its id: the record as read at
+ * the start of the attempt, if it was, and how the record's writes create it
+ * where it is missing (see {@link storeContextOf}).
+ */
+interface KnownJob {
+  readonly record?: JobRecord;
+  readonly context: TransitionContext;
 }
 
 /**
@@ -106,6 +119,7 @@ async function deadLetterUnfinished(
   record: SQSRecord,
   jobId: string,
   attempt: number,
+  context: TransitionContext,
 ): Promise<RecordOutcome> {
   let job: JobRecord | undefined;
   try {
@@ -120,7 +134,7 @@ async function deadLetterUnfinished(
     `The job used all ${max} attempts without an outcome: its worker stopped during the last one (a crash, a timeout or running out of memory) or did not start it.`,
     { jobId, type: deps.jobType.name, attempt: max },
   );
-  return deadLetter(deps, record, max, error, jobId, undefined, job);
+  return deadLetter(deps, record, max, error, jobId, undefined, { ...(job ? { record: job } : {}), context });
 }
 
 /** What every record of a batch shares: its deadline, and its lanes' timers for deferred `running` writes. */
@@ -211,7 +225,7 @@ async function recordResult(
   attempt: number,
   { result, durationMs }: AttemptEnd & { kind: 'returned' },
   control: AttemptControl,
-  job: JobRecord | undefined,
+  known: KnownJob,
   signal: AbortSignal,
 ): Promise<RecordOutcome> {
   try {
@@ -221,12 +235,13 @@ async function recordResult(
       jobId,
       // The last progress report not written yet, if any, rides on this write (undefined when there is none).
       { to: 'succeeded', attempt, result: stored, messageId: record.messageId, progress: control.unwritten },
-      storeContextOf(deps),
+      known.context,
     );
     if (!won) return refusedResult(deps, record, jobId, attempt, durationMs);
     // Without a listener there is no announcement to build, nor to wait for.
     if (deps.onFinished) {
-      await announce(deps.onFinished, deps, { jobId, status: 'succeeded', attempts: attempt, result: stored }, job);
+      const finished = { jobId, status: 'succeeded', attempts: attempt, result: stored } as const;
+      await announce(deps.onFinished, deps, finished, known.record);
     }
   } catch (error) {
     // The job ran but its result is not stored. Keep the message so a retry records it; handlers are
@@ -287,13 +302,14 @@ async function handlerFailed(
   attempt: number,
   error: unknown,
   durationMs: number,
-  job: JobRecord | undefined,
+  known: KnownJob,
 ): Promise<RecordOutcome> {
   if (isNonRetryable(error) || isLastAttempt(deps, attempt)) {
-    return deadLetter(deps, record, attempt, error, jobId, durationMs, job);
+    return deadLetter(deps, record, attempt, error, jobId, durationMs, known);
   }
   const info = errorInfo(error);
-  await writeStatus(deps, record, jobId, { to: 'retrying', attempt, error: info, messageId: record.messageId });
+  const retrying: RetryLater = { to: 'retrying', attempt, error: info, messageId: record.messageId };
+  await writeStatus(deps, record, jobId, retrying, known.context);
   return { ...retryLater(deps, jobId, attempt, info), durationMs };
 }
 
@@ -310,7 +326,7 @@ async function deadLetter(
   error: unknown,
   jobId: string | undefined,
   durationMs?: number,
-  job?: JobRecord,
+  known: KnownJob = { context: storeContextOf(deps) },
 ): Promise<RecordOutcome> {
   const info = errorInfo(error);
   const last = isLastAttempt(deps, attempt);
@@ -332,16 +348,23 @@ async function deadLetter(
     });
     // Not `failed` before the message is in the DLQ; an attempt left is worth its `retrying`.
     if (jobId && !last) {
-      await writeStatus(deps, record, jobId, { to: 'retrying', attempt, error: info, messageId: record.messageId });
+      const retrying: RetryLater = { to: 'retrying', attempt, error: info, messageId: record.messageId };
+      await writeStatus(deps, record, jobId, retrying, known.context);
     }
     return { ...retryLater(deps, jobId, attempt, info), durationMs };
   }
   if (
     jobId &&
-    (await writeStatus(deps, record, jobId, { to: 'failed', attempt, error: info, messageId: record.messageId }))
+    (await writeStatus(
+      deps,
+      record,
+      jobId,
+      { to: 'failed', attempt, error: info, messageId: record.messageId },
+      known.context,
+    ))
   ) {
     if (deps.onFinished) {
-      await announce(deps.onFinished, deps, { jobId, status: 'failed', attempts: attempt, error: info }, job);
+      await announce(deps.onFinished, deps, { jobId, status: 'failed', attempts: attempt, error: info }, known.record);
     }
   }
   return { kind, jobId, attempt, error: info, durationMs };
@@ -367,9 +390,10 @@ async function writeStatus(
   record: SQSRecord,
   jobId: string,
   change: RetryLater | Fail,
+  context: TransitionContext,
 ): Promise<boolean> {
   try {
-    return await deps.store.transition(jobId, change, storeContextOf(deps));
+    return await deps.store.transition(jobId, change, context);
   } catch (error) {
     logFor(deps, record, jobId, change.attempt).error('could not record the job status', {
       to: change.to,

@@ -1,14 +1,24 @@
 import type { SQSRecord } from 'aws-lambda';
 import { visibilityTimeoutSeconds } from '../jobs/define.js';
 import { errorInfo } from '../shared/errors.js';
-import type { JobErrorInfo, JobProgress, JobRecord } from '../shared/job.js';
-import { guardAllows, type StartAttempt, TRANSITIONS, type TransitionContext } from '../shared/transitions.js';
+import type { JobErrorInfo, JobOrigin, JobProgress, JobRecord } from '../shared/job.js';
+import {
+  guardAllows,
+  type StartAttempt,
+  sameRequest,
+  TRANSITIONS,
+  type TransitionContext,
+} from '../shared/transitions.js';
 import type { WorkerDeps } from './deps.js';
 import type { LaneTimers } from './lane-timers.js';
 
 /** How an attempt begins. */
 export type AttemptStart =
-  /** The job finished already, or a later attempt runs: acknowledge without running. */
+  /**
+   * The job finished already, or a later attempt runs, or the message belongs
+   * to a request the API refused (its key names another request's job):
+   * acknowledge without running.
+   */
   | { readonly kind: 'duplicate' }
   /** The job was cancelled, or asked to stop: acknowledge without running. */
   | { readonly kind: 'cancelled' }
@@ -26,11 +36,20 @@ export type AttemptStart =
  * must be reopened), and otherwise only once the job has run for the type's
  * `markRunningAfterSeconds`: a short first attempt that succeeds costs one
  * write here, its `succeeded`.
+ *
+ * The API sends a job's message before it writes the record, and the message
+ * carries the job's origin (`context.origin`): where the record is missing (the
+ * API stopped in between, or has not written it yet), the attempt's first
+ * write creates it from the origin, whichever write that is. A message whose
+ * record is of another request (the API refused this one with a 409) is
+ * acknowledged without running.
  */
 export async function startAttempt(
   deps: WorkerDeps,
   record: SQSRecord,
   jobId: string,
+  /** How this record's writes create a missing record: see {@link storeContextOf}. */
+  context: TransitionContext,
   attempt: number,
   /** The batch's timers for deferred `running` writes, one per lane; `lane` is this attempt's. */
   runningMarks: LaneTimers,
@@ -49,10 +68,14 @@ export async function startAttempt(
     return { kind: 'unavailable', error: errorInfo(error) };
   }
   if (job?.status === 'cancelled') return { kind: 'cancelled' };
+  if (context.origin && !sameRequest(job, context.origin)) {
+    deps.logger.warn('the message is of a request the API refused; acknowledged without running', { jobId });
+    return { kind: 'duplicate' };
+  }
   if (job?.status === 'running' && job.cancelRequested) return endCancelled(deps, jobId, job.attempts);
   if (!guardAllows(TRANSITIONS.start.requires, change, job, Math.floor(Date.now() / 1000)))
     return { kind: 'duplicate' };
-  const marker = new RunningMarker(deps, jobId, change);
+  const marker = new RunningMarker(deps, jobId, change, context);
   const atOnce = attempt >= deps.jobType.queue.maxAttempts || job?.status === 'failed';
   if (atOnce || deps.jobType.queue.markRunningAfterSeconds === 0) {
     try {
@@ -83,6 +106,7 @@ export class RunningMarker {
     private readonly deps: WorkerDeps,
     private readonly jobId: string,
     private readonly change: StartAttempt,
+    private readonly context: TransitionContext,
   ) {}
 
   /** True once the `running` write went out (or was made at start). */
@@ -101,7 +125,7 @@ export class RunningMarker {
     if (!this.#write) {
       this.#timers?.stop(this.#lane);
       const change = progress === undefined ? this.change : { ...this.change, progress };
-      this.#write = this.deps.store.transition(this.jobId, change, storeContextOf(this.deps));
+      this.#write = this.deps.store.transition(this.jobId, change, this.context);
       void this.#write.then(
         (won) => this.#listener?.(won),
         () => undefined,
@@ -134,9 +158,13 @@ export class RunningMarker {
   }
 }
 
-/** What the store needs to create a record for a job that a producer sent straight to the queue. */
-export function storeContextOf(deps: WorkerDeps): TransitionContext {
-  return { type: deps.jobType.name, maxAttempts: deps.jobType.queue.maxAttempts };
+/**
+ * What the store needs to create a missing record: the job's type and, for a
+ * message the API sent, the job's origin (a job a producer sent straight to the
+ * queue has none).
+ */
+export function storeContextOf(deps: WorkerDeps, origin?: JobOrigin): TransitionContext {
+  return { type: deps.jobType.name, maxAttempts: deps.jobType.queue.maxAttempts, ...(origin ? { origin } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { jobIdForKey } from '../../lambda/api/submit.js';
 import type { JobRecord } from '../../lambda/shared/job.js';
 import { CHAOS_WORKER_TIMEOUT_SECONDS } from './fixtures/app.js';
 import {
@@ -10,12 +11,16 @@ import {
   emulatorClients,
   faultCostAttempt,
   freePort,
+  type KeyedAnswers,
+  type KeyedPlan,
   linesByJob,
   type PlannedJob,
   type RuntimeProcess,
   ran,
   startRuntimeProcess,
   submitAll,
+  submitKeyed,
+  unansweredPart,
 } from './support.js';
 
 /** The chaos fixture's simulate: 3 attempts, a 12 s visibility timeout (and lease), backoff capped at 30 s. */
@@ -194,6 +199,94 @@ describe('no job lost, none stuck', () => {
     running.pop();
   }, 900_000);
 
+  it('answers every keyed submission 202 for a job that runs, through API crashes between its steps, a SIGKILL mid-submission and retries of every unanswered key', async () => {
+    // Prepare: 10 % of submissions end the API's environment between queueing and recording, or before answering
+    const stateDir = newStateDir();
+    const port = await freePort();
+    const faults = 'submit=0.1,seed=23';
+    const lines: string[] = [];
+    const first = await startRuntimeProcess({ port, stateDir, faults, lines });
+    running.push(first);
+    const plan: KeyedPlan = {
+      singles: Array.from({ length: 300 }, (_, i) => `submit-${i}`),
+      batches: Array.from({ length: 40 }, (_, b) => Array.from({ length: 8 }, (_, i) => `submit-${300 + b * 8 + i}`)),
+    };
+    const keys = [...plan.singles, ...plan.batches.flat()];
+    const answers: KeyedAnswers = {
+      accepted: new Map(),
+      refused: new Map(),
+      inFlight: new Set(),
+      sent: 0,
+      unanswered: 0,
+    };
+
+    // Act: submit; once a third of the keys are answered, SIGKILL the runtime with requests in flight
+    const submitting = submitKeyed(first.url, plan, answers);
+    const killDeadline = Date.now() + 120_000;
+    while (answers.accepted.size < keys.length / 3 && Date.now() < killDeadline) await sleep(20);
+    const answeredAtKill = answers.accepted.size;
+    const inFlightAtKill = answers.inFlight.size;
+    await first.kill();
+    running.pop();
+    await submitting;
+    const unansweredAfterKill = keys.length - answers.accepted.size - answers.refused.size;
+    const second = await startRuntimeProcess({ port, stateDir, faults, lines });
+    running.push(second);
+    // Every unanswered key, retried until it gets an answer (the faults stay on for the retries too)
+    const retried = new Set<string>();
+    for (let round = 0; round < 40; round++) {
+      const open = unansweredPart(plan, answers);
+      const openKeys = [...open.singles, ...open.batches.flat()];
+      if (openKeys.length === 0) break;
+      for (const key of openKeys) retried.add(key);
+      await submitKeyed(second.url, open, answers);
+    }
+    const clients = emulatorClients(second.state);
+    const ids = new Set(answers.accepted.values());
+    const { jobs, ms: settleMs } = await settle(clients, ids, BOUND_SECONDS * 1000);
+
+    // Assess
+    const records = (await clients.jobs()).filter((j) => j.idempotencyKey?.startsWith('submit-'));
+    clients.close();
+    const unanswered = keys.filter((k) => !answers.accepted.has(k));
+    const stuck = [...ids].filter((id) => jobs.get(id)?.status !== 'succeeded');
+    const recordsByKey = new Map<string, JobRecord[]>();
+    for (const r of records)
+      recordsByKey.set(r.idempotencyKey ?? '', [...(recordsByKey.get(r.idempotencyKey ?? '') ?? []), r]);
+    const notOneJob = keys.filter((key) => {
+      const named = recordsByKey.get(key) ?? [];
+      return (
+        named.length !== 1 || named[0]?.jobId !== answers.accepted.get(key) || named[0]?.jobId !== jobIdForKey(key)
+      );
+    });
+    const lineMap = linesByJob(lines);
+    const reranFinished = [...ids].filter((id) => {
+      const jobLines = lineMap.get(id) ?? [];
+      const success = jobLines.findIndex((l) => l.message === 'job succeeded');
+      return success >= 0 && jobLines.slice(success + 1).some(ran);
+    });
+    const apiCrashes = lines.filter((l) => l.includes("[fault] the API's environment ends")).length;
+    console.log(
+      `chaos (submit path): ${keys.length} keys (${plan.singles.length} single, ${plan.batches.length} batches of 8); ` +
+        `${answeredAtKill} answered when the runtime was killed, ${inFlightAtKill} in flight at the kill, ` +
+        `${unansweredAfterKill} unanswered after it; ` +
+        `${retried.size} keys retried, ${answers.sent} requests in all, ${answers.unanswered} without an answer; ` +
+        `${apiCrashes} API environments ended between steps; ` +
+        `${ids.size} jobs accepted (202), stuck ${stuck.length}, keys not naming exactly one job ${notOneJob.length}, ` +
+        `re-ran after success ${reranFinished.length}; settled ${(settleMs / 1000).toFixed(1)} s after the retries (bound ${BOUND_SECONDS} s)`,
+    );
+    expect(unanswered).toEqual([]);
+    expect([...answers.refused]).toEqual([]);
+    expect(apiCrashes).toBeGreaterThan(0);
+    expect(stuck).toEqual([]);
+    expect(notOneJob).toEqual([]);
+    expect(records).toHaveLength(keys.length);
+    expect(reranFinished).toEqual([]);
+    expect(settleMs / 1000).toBeLessThan(BOUND_SECONDS);
+    await second.stop();
+    running.pop();
+  }, 900_000);
+
   it('ends every job when batches crash their environment or hang past the timeout, dead-lettering the ones that ran out of attempts', async () => {
     // Prepare: a third of the batches crash or hang; one job crashes its worker on its last attempt
     const runtime = await startRuntimeProcess({
@@ -236,7 +329,7 @@ describe('no job lost, none stuck', () => {
     running.pop();
   }, 900_000);
 
-  it('answers 503 and queues nothing when DynamoDB fails at enqueue: never a 202 that is lost', async () => {
+  it('answers 503 when DynamoDB fails at enqueue, queueing nothing for a keyed job: never a 202 that is lost', async () => {
     // Prepare: every DynamoDB call of the functions fails
     const runtime = await startRuntimeProcess({
       port: await freePort(),
@@ -245,21 +338,28 @@ describe('no job lost, none stuck', () => {
     });
     running.push(runtime);
     const clients = emulatorClients(runtime.state);
+    const post = (headers: Record<string, string>) =>
+      fetch(`${runtime.url}/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ type: 'simulate', payload: {} }),
+      });
 
-    // Act
-    const res = await fetch(`${runtime.url}/jobs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'simulate', payload: {} }),
-    });
-    const body = (await res.json()) as { error?: { code?: string } };
+    // Act: a keyed job is looked up first; an unkeyed one is queued, then its record fails
+    const keyed = await post({ 'idempotency-key': 'down-1' });
+    const keyedBody = (await keyed.json()) as { error?: { code?: string } };
+    const simulate = runtime.state.types.find((t) => t.type === 'simulate');
+    const depthAfterKeyed = await clients.depth(simulate?.queueUrl ?? '');
+    const unkeyed = await post({});
+    const unkeyedBody = (await unkeyed.json()) as { error?: { code?: string; message?: string } };
 
     // Assess
-    const simulate = runtime.state.types.find((t) => t.type === 'simulate');
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('1');
-    expect(body.error?.code).toBe('SERVICE_UNAVAILABLE');
-    expect(await clients.depth(simulate?.queueUrl ?? '')).toBe(0);
+    expect(keyed.status).toBe(503);
+    expect(keyed.headers.get('retry-after')).toBe('1');
+    expect(keyedBody.error?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(depthAfterKeyed).toBe(0);
+    expect(unkeyed.status).toBe(503);
+    expect(unkeyedBody.error?.message).toMatch(/queued but its record could not be written, so it may still run/);
     expect(await clients.jobs()).toEqual([]);
     clients.close();
     await runtime.stop();

@@ -261,3 +261,98 @@ export function ran(line: JobLine): boolean {
 export function faultCostAttempt(line: JobLine): boolean {
   return /^could not (mark the job running|record the result|send the job to the dead-letter queue)/.test(line.message);
 }
+
+/** Keyed submissions of the submit-path scenario: single requests (key in the header) and batches (keys in the body). */
+export interface KeyedPlan {
+  readonly singles: readonly string[];
+  readonly batches: readonly (readonly string[])[];
+}
+
+/** What became of each key's submissions: the job id answered with 202, or why it is still unanswered. */
+export interface KeyedAnswers {
+  /** Key -> the job id of its 202 (item by item for a batch). */
+  readonly accepted: Map<string, string>;
+  /** Key -> a 4xx it got: the wrong answer for a valid, retried request. */
+  readonly refused: Map<string, string>;
+  /** Keys whose request is on its way now. */
+  readonly inFlight: Set<string>;
+  /** Requests sent, and requests that got no answer (a 5xx, or no response at all). */
+  sent: number;
+  unanswered: number;
+}
+
+/** The payload of a key's job: the same on every retry, so a retry is the same request. */
+export function keyedPayload(key: string): { sleepMs: number } {
+  return { sleepMs: Number(key.replace(/\D/g, '')) % 20 };
+}
+
+/**
+ * Sends each key's request once, `lanes` at a time, and notes the answers.
+ * A request that gets no answer (the runtime is down, or the API's
+ * environment ended between its steps) leaves its keys unanswered.
+ */
+export async function submitKeyed(url: string, plan: KeyedPlan, answers: KeyedAnswers, lanes = 8): Promise<void> {
+  const requests: { keys: readonly string[]; send: () => Promise<void> }[] = [
+    ...plan.singles.map((key) => ({
+      keys: [key],
+      send: async () => {
+        const res = await fetch(`${url}/jobs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({ type: 'simulate', payload: keyedPayload(key) }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const body = (await res.json().catch(() => ({}))) as { jobId?: string; error?: { code?: string } };
+        if (res.status === 202 && body.jobId) answers.accepted.set(key, body.jobId);
+        else if (res.status >= 400 && res.status < 500) answers.refused.set(key, `${res.status} ${body.error?.code}`);
+        else answers.unanswered += 1;
+      },
+    })),
+    ...plan.batches.map((keys) => ({
+      keys,
+      send: async () => {
+        const res = await fetch(`${url}/jobs/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            jobs: keys.map((key) => ({ type: 'simulate', payload: keyedPayload(key), idempotencyKey: key })),
+          }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        if (res.status !== 202) {
+          answers.unanswered += 1;
+          return;
+        }
+        const body = (await res.json()) as { results: { jobId?: string; error?: { code?: string } }[] };
+        body.results.forEach((item, i) => {
+          const key = keys[i] ?? '';
+          if (item.jobId) answers.accepted.set(key, item.jobId);
+          else if (item.error?.code !== 'SERVICE_UNAVAILABLE') answers.refused.set(key, `${item.error?.code}`);
+        });
+      },
+    })),
+  ];
+  let next = 0;
+  const lane = async () => {
+    while (next < requests.length) {
+      const request = requests[next++];
+      if (!request) break;
+      answers.sent += 1;
+      for (const key of request.keys) answers.inFlight.add(key);
+      await request.send().catch(() => {
+        answers.unanswered += 1;
+      });
+      for (const key of request.keys) answers.inFlight.delete(key);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+}
+
+/** The part of `plan` whose keys have no answer yet. */
+export function unansweredPart(plan: KeyedPlan, answers: KeyedAnswers): KeyedPlan {
+  const open = (key: string) => !answers.accepted.has(key) && !answers.refused.has(key);
+  return {
+    singles: plan.singles.filter(open),
+    batches: plan.batches.map((keys) => keys.filter(open)).filter((keys) => keys.length > 0),
+  };
+}

@@ -29,7 +29,8 @@ let outcome: ScenarioOutcome;
 let info: EmulatorInfo;
 
 beforeAll(async () => {
-  deployment = await deployForE2e();
+  // The test-only fault point is on, for requests that ask for it: see 'the submit path on the emulator'.
+  deployment = await deployForE2e({ context: { testOnlyCrashBetweenSteps: '0' } });
   info = await emulatorInfo(deployment.endpoint);
   outcome = await runScenario(emulatorTarget(deployment));
   const t = deployment.timings;
@@ -47,8 +48,13 @@ interface LogEvent {
 }
 
 /** The simulate worker's JSON log lines, from its CloudWatch log group on the emulator. */
-async function workerLogLines(): Promise<Record<string, unknown>[]> {
-  const logGroupName = deployment.physicalId('AWS::Logs::LogGroup', 'SimulateWorkerFunctionLogs');
+function workerLogLines(): Promise<Record<string, unknown>[]> {
+  return logLines('SimulateWorkerFunctionLogs');
+}
+
+/** A function's JSON log lines, from its CloudWatch log group (by the group's logical id prefix) on the emulator. */
+async function logLines(logGroup: string): Promise<Record<string, unknown>[]> {
+  const logGroupName = deployment.physicalId('AWS::Logs::LogGroup', logGroup);
   const lines: Record<string, unknown>[] = [];
   let nextToken: string | undefined;
   do {
@@ -86,6 +92,39 @@ describe('a worker that stops during the last attempt, on the emulator', () => {
     const dlq = await emulatorTarget(deployment).readDlq('simulate');
     expect(dlq.map((m) => JSON.parse(m.body).jobId)).toContain(res.body.jobId);
   }, 480_000);
+});
+
+describe('the submit path on the emulator', () => {
+  it.each([
+    ['queued', 'between queueing the job and recording it'],
+    ['recorded', 'after recording the job, before answering'],
+  ])(
+    'runs a keyed job whose first request stopped the API %s (%s): the retry with the key gets 202, the job succeeds once',
+    async (step) => {
+      // Prepare
+      const api = new JobApiClient({ apiBase: deployment.apiBase, signed: true });
+      const key = `e2e-crash-${step}-${Date.now()}`;
+      const job = { type: 'simulate', payload: { sleepMs: 10 } };
+
+      // Act: the first request ends the API's execution environment after the step; the client retries with the key
+      const first = await api.submit(job, { 'idempotency-key': key, 'x-qw-test-crash': step });
+      const retry = await api.submit(job, { 'idempotency-key': key });
+      const done = await api.waitForTerminal(retry.body.jobId, 120_000);
+      const again = await api.submit(job, { 'idempotency-key': key });
+
+      // Assess: no answer the first time, as the API's environment ended after the step; then one job for the
+      // key, run to its end
+      expect(first.status).toBeGreaterThanOrEqual(500);
+      const apiLines = (await logLines('ApiFunctionLogs')).map((l) => l.message);
+      expect(apiLines).toContain(`[fault] the API's environment ends after ${step}`);
+      expect(retry.status).toBe(202);
+      expect(done).toMatchObject({ jobId: retry.body.jobId, status: 'succeeded', attempts: 1 });
+      expect(again.status).toBe(202);
+      expect(again.body.jobId).toBe(retry.body.jobId);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+    },
+    180_000,
+  );
 });
 
 describe('cancellation on the emulator', () => {

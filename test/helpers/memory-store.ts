@@ -59,11 +59,6 @@ export class MemoryJobStore implements JobStore {
     return { created: true };
   }
 
-  async createMany(records: readonly JobRecord[]): Promise<void> {
-    for (const r of records) checkKey(r.jobId);
-    for (const r of records) this.records.set(r.jobId, r);
-  }
-
   async get(jobId: string): Promise<JobRecord | undefined> {
     checkKey(jobId);
     return this.records.get(jobId);

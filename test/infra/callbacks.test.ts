@@ -103,16 +103,26 @@ describe('completion callbacks in the stack', () => {
   });
 });
 
-describe('allowPrivateNetworks', () => {
-  it('is off by default: no function is told it may call private networks, and synth does not warn', () => {
+describe('the settings for emulators and tests: allowPrivateNetworks and testOnlyCrashBetweenSteps', () => {
+  it('are off by default: no function may call private networks, no request can crash the API, and synth does not warn', () => {
     const { stack, template } = synth();
 
-    for (const env of Object.values(environments(template))) expect(env).not.toHaveProperty('ALLOW_PRIVATE_NETWORKS');
+    for (const env of Object.values(environments(template))) {
+      expect(env).not.toHaveProperty('ALLOW_PRIVATE_NETWORKS');
+      expect(env).not.toHaveProperty('QW_TEST_ONLY_CRASH_BETWEEN_STEPS');
+    }
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('allowPrivateNetworks'));
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('testOnlyCrashBetweenSteps'));
   });
 
-  it('tells the API and the workers, and warns at synth', () => {
-    const { stack, template } = synth({ allowPrivateNetworks: true });
+  it('tell the API (and, for private networks, the workers), and warn at synth', () => {
+    const { stack, template } = synth({ allowPrivateNetworks: true, testOnlyCrashBetweenSteps: 0 });
+
+    const crashing = Object.entries(environments(template)).filter(
+      ([, env]) => env.QW_TEST_ONLY_CRASH_BETWEEN_STEPS !== undefined,
+    );
+    expect(crashing).toEqual([['Api', expect.objectContaining({ QW_TEST_ONLY_CRASH_BETWEEN_STEPS: '0' })]]);
+    Annotations.fromStack(stack).hasWarning('/Test', Match.stringLikeRegexp('testOnlyCrashBetweenSteps is set'));
 
     const told = Object.entries(environments(template))
       .filter(([, env]) => env.ALLOW_PRIVATE_NETWORKS === 'true')

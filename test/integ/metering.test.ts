@@ -65,11 +65,13 @@ const call = (service: string, operation: string, units: Partial<Record<string, 
 });
 
 describe('the usage meter', () => {
-  it('counts what a short job that succeeds costs: two DynamoDB writes, one read, three SQS requests, one job event', async () => {
+  it('counts what a short keyed job that succeeds costs: two DynamoDB writes, two reads, three SQS requests, one job event', async () => {
     const report = await oneJob({});
 
-    // The client sends an idempotency key, so the record is a conditional PutItem: one write unit all the same.
+    // The client sends an idempotency key: the key is looked up (one strongly consistent read), the message sent,
+    // then the record written with a conditional PutItem, one write unit.
     expect(calls(report, ids.api)).toEqual([
+      call('dynamodb', 'GetItem', { readUnits: 1 }),
       call('dynamodb', 'PutItem', { writeUnits: 1 }),
       call('sqs', 'SendMessageBatch'),
     ]);

@@ -24,7 +24,7 @@ async function call(d: Deps, path: '/jobs' | '/jobs/batch', body: unknown) {
 }
 
 describe('callbackUrl on POST /jobs', () => {
-  it('is kept on the job record and not sent in the job message', async () => {
+  it('is kept on the job record, and in the job message for a worker that must write the record', async () => {
     // Prepare
     const d = deps(false);
 
@@ -34,7 +34,9 @@ describe('callbackUrl on POST /jobs', () => {
     // Assess
     expect(res.status).toBe(202);
     expect(d.store.records.get(res.body.jobId)?.callbackUrl).toBe('https://hooks.example.com/done?k=1');
-    expect(JSON.parse(d.queue.sent[0]?.message.body ?? '')).not.toHaveProperty('callbackUrl');
+    expect(JSON.parse(d.queue.sent[0]?.message.body ?? '')).toMatchObject({
+      callbackUrl: 'https://hooks.example.com/done?k=1',
+    });
   });
 
   it.each([

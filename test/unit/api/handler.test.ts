@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../helpers/events.js';
@@ -28,10 +28,17 @@ describe('API handler', () => {
   });
   afterEach(() => vi.unstubAllEnvs());
 
-  it('records the job in the configured table, then sends it to its type queue', async () => {
+  it('sends the job to its type queue, then records it in the configured table with a conditional put', async () => {
     // Prepare
-    ddb.on(BatchWriteCommand).resolves({});
-    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const order: string[] = [];
+    ddb.on(PutCommand).callsFake(() => {
+      order.push('record');
+      return {};
+    });
+    sqs.on(SendMessageBatchCommand).callsFake(() => {
+      order.push('send');
+      return { Successful: [], Failed: [] };
+    });
     const handler = await loadHandler();
     // Act
     const res = await handler(
@@ -46,18 +53,29 @@ describe('API handler', () => {
     // Assess
     expect(res.statusCode).toBe(202);
     const { jobId } = JSON.parse(res.body);
-    const write = ddb.commandCalls(BatchWriteCommand)[0]?.args[0].input;
-    expect(write?.RequestItems?.['jobs-table']?.[0]?.PutRequest?.Item).toMatchObject({ jobId, status: 'queued' });
+    expect(order).toEqual(['send', 'record']);
+    const write = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(write).toMatchObject({
+      TableName: 'jobs-table',
+      Item: { jobId, status: 'queued' },
+      ConditionExpression: 'attribute_not_exists(jobId)',
+    });
     const send = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input;
     expect(send?.QueueUrl).toBe(ENV.QUEUE_URL_SIMULATE);
     expect(send?.Entries?.[0]).toMatchObject({
       Id: jobId,
       MessageAttributes: { jobId: { DataType: 'String', StringValue: jobId } },
     });
+    // The message carries what the record holds, for a worker that finds no record.
+    expect(JSON.parse(send?.Entries?.[0]?.MessageBody ?? '')).toMatchObject({
+      jobId,
+      requestHash: write?.Item?.requestHash,
+      createdAt: write?.Item?.createdAt,
+    });
   });
 
   it('retries entries SendMessageBatch reports as failed before answering', async () => {
-    ddb.on(BatchWriteCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
     let calls = 0;
     sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => {
       calls += 1;
@@ -125,12 +143,17 @@ describe('API handler', () => {
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
   });
 
-  it('answers 503, not 500, when DynamoDB is down, and logs the cause', async () => {
-    ddb.on(BatchWriteCommand).rejects(new Error('connect ECONNREFUSED'));
+  it('answers 503, not 500, when DynamoDB is down, logs the cause, and queues no keyed job', async () => {
+    ddb.on(GetCommand).rejects(new Error('connect ECONNREFUSED'));
     const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const handler = await loadHandler();
     const res = await handler(
-      apiEvent({ method: 'POST', resource: '/jobs', path: '/jobs', body: { type: 'simulate' } }),
+      apiEvent({
+        method: 'POST',
+        resource: '/jobs',
+        path: '/jobs',
+        body: { type: 'simulate', idempotencyKey: 'order-1' },
+      }),
       lambdaContext(),
     );
     expect(res.statusCode).toBe(503);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorResponse } from '../../../lambda/api/http.js';
 import { route } from '../../../lambda/api/routes.js';
-import { ENQUEUE_FAILED, jobIdForKey } from '../../../lambda/api/submit.js';
+import { jobIdForKey } from '../../../lambda/api/submit.js';
 import { memoryApiDeps } from '../../helpers/api-deps.js';
 import { apiEvent } from '../../helpers/events.js';
 
@@ -162,16 +162,13 @@ describe('POST /jobs', () => {
     expect((await call(memoryApiDeps(), event)).status).toBe(202);
   });
 
-  it('answers 503 and leaves the job failed with ENQUEUE_FAILED when SQS refuses it', async () => {
+  it('answers 503 and records nothing when SQS refuses the message', async () => {
     const deps = memoryApiDeps();
     deps.queue.refuse = 'all';
     const res = await call(deps, post({ type: 'simulate', idempotencyKey: 'retry-me' }));
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
-    expect(deps.store.records.get(jobIdForKey('retry-me'))).toMatchObject({
-      status: 'failed',
-      error: { code: ENQUEUE_FAILED },
-    });
+    expect(deps.store.records.get(jobIdForKey('retry-me'))).toBeUndefined();
   });
 
   it('queues a job again when its key is retried after a refused enqueue', async () => {
@@ -186,15 +183,27 @@ describe('POST /jobs', () => {
     expect(deps.store.records.get(res.body.jobId)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 
-  it('answers 503 without leaking the cause when the job table fails', async () => {
+  it('answers 503 without leaking the cause, and queues nothing, when the job table fails a keyed lookup', async () => {
     const deps = memoryApiDeps();
-    deps.store.createMany = async () => {
+    deps.store.get = async () => {
+      throw new Error('ProvisionedThroughputExceededException: secret table arn:aws:dynamodb:xyz');
+    };
+    const res = await call(deps, post({ type: 'simulate', idempotencyKey: 'k-1' }));
+    expect(res.status).toBe(503);
+    expect(JSON.stringify(res.body)).not.toContain('arn:aws');
+    expect(deps.queue.sent).toHaveLength(0);
+  });
+
+  it('answers 503 saying the job may still run when the record fails after SQS took the message', async () => {
+    const deps = memoryApiDeps();
+    deps.store.create = async () => {
       throw new Error('ProvisionedThroughputExceededException: secret table arn:aws:dynamodb:xyz');
     };
     const res = await call(deps, post({ type: 'simulate' }));
     expect(res.status).toBe(503);
     expect(JSON.stringify(res.body)).not.toContain('arn:aws');
-    expect(deps.queue.sent).toHaveLength(0);
+    expect(res.body.error.message).toMatch(/queued but its record could not be written/);
+    expect(deps.queue.sent).toHaveLength(1);
   });
 });
 

@@ -74,6 +74,17 @@ describe('QW_FAULTS', () => {
       options: { faults: { dynamodb: 0, sqs: 0.1, crash: 0, hang: 0, seed: 3 } },
     });
   });
+
+  it("turns submit on in the API's test-only variable, and keeps it out of the runtime's own faults", () => {
+    const command = parseStartArgs([], { QW_FAULTS: 'submit=0.25,crash=0.1' });
+    expect(command).toMatchObject({
+      kind: 'start',
+      options: {
+        faults: { crash: 0.1, dynamodb: 0 },
+        functionEnvironment: { QW_TEST_ONLY_CRASH_BETWEEN_STEPS: '0.25' },
+      },
+    });
+  });
 });
 
 describe("npm start's usage errors", () => {
@@ -87,6 +98,7 @@ describe("npm start's usage errors", () => {
       message: 'QW_CONCURRENCY must be a whole number of at least 1, not "0".',
     },
     { argv: [], env: { QW_FAULTS: 'crash=5' }, message: 'QW_FAULTS: crash must be a share from 0 to 1, not "5".' },
+    { argv: [], env: { QW_FAULTS: 'submit=2' }, message: 'QW_FAULTS: submit must be a share from 0 to 1, not "2".' },
     { argv: ['--log-format', 'yaml'], env: {}, message: '--log-format must be pretty or json, not "yaml".' },
   ])('refuses $argv $env with a message that says what is expected', ({ argv, env, message }) => {
     // Act

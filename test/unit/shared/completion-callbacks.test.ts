@@ -186,14 +186,14 @@ describe('completion callbacks', () => {
     let reads = 0;
     const get = deps.store.get.bind(deps.store);
     deps.store.get = async (id) => {
-      reads += 1;
+      if (id === 'j2') reads += 1;
       return get(id);
     };
 
     // Act
     await processBatch(sqsEvent([record]), deps, lambdaContext());
 
-    // Assess
+    // Assess: the job's record is read once; the delivery's own id is looked up before it is sent
     const message = JSON.parse(sqs.sent[0]?.MessageBody ?? '') as JobMessage;
     expect(message.payload).toMatchObject({
       body: { jobId: 'j2', status: 'failed', error: { code: 'DEAD_LETTERED' } },

@@ -104,9 +104,31 @@ describe('DynamoJobStore on dynalite', () => {
     expect(await store.transition('h', undo, ctx)).toBe(false);
   });
 
-  it('writes more than 25 records in chunks', async () => {
-    await store.createMany(Array.from({ length: 60 }, (_, i) => record(`many-${i}`)));
-    expect(await store.get('many-59')).toMatchObject({ status: 'queued' });
+  it("creates a job's missing record from its message's origin, keeping the accepted time", async () => {
+    // Prepare: the API queued the job and stopped before it wrote the record
+    const origin = { createdAt: '2026-01-01T00:00:00.000Z', requestHash: 'h1', idempotencyKey: 'k1' };
+    // Act
+    const won = await store.transition('adopted', { to: 'running', attempt: 1, messageId: 'm1' }, { ...ctx, origin });
+    // Assess
+    expect(won).toBe(true);
+    expect(await store.get('adopted')).toMatchObject({
+      status: 'running',
+      attempts: 1,
+      createdAt: origin.createdAt,
+      requestHash: 'h1',
+      idempotencyKey: 'k1',
+    });
+  });
+
+  it('refuses a write for a message of another request than the record holds', async () => {
+    // Prepare: a record of request h2 under the id
+    await store.create(record('taken', { requestHash: 'h2' }));
+    const origin = { createdAt: '2026-01-01T00:00:00.000Z', requestHash: 'h1' };
+    // Act
+    const won = await store.transition('taken', { to: 'succeeded', attempt: 1, result: 1 }, { ...ctx, origin });
+    // Assess
+    expect(won).toBe(false);
+    expect(await store.get('taken')).toMatchObject({ status: 'queued', requestHash: 'h2' });
   });
 });
 

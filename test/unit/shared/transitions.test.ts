@@ -45,6 +45,8 @@ const CURRENT: Record<string, JobRecord | undefined> = {
   'failed 0 (enqueue)': job('failed', 0, { error: { code: 'ENQUEUE_FAILED', message: 'x' }, expiresAt: 1 }),
   'running 2, cancel requested': job('running', 2, { lastMessageId: 'm1', cancelRequested: true, progress: 40 }),
   cancelled: job('cancelled', 1, { lastMessageId: 'm1', expiresAt: 1 }),
+  'queued (request h1)': job('queued', 0, { requestHash: 'h1', idempotencyKey: 'k1' }),
+  'queued (request h2)': job('queued', 0, { requestHash: 'h2', idempotencyKey: 'k1' }),
 };
 
 /** One change of every row, at attempts below, at and above the records'. */
@@ -69,6 +71,9 @@ const CHANGES: Transition[] = [
   { to: 'running', attempt: 2, messageId: 'm3', progress: { step: 'resize' } },
 ];
 
+/** What a message the API sent tells a write that may create the record: the job's origin. */
+const fromApi = { ...context, origin: { createdAt: 'a', requestHash: 'h1', idempotencyKey: 'k1', callbackUrl: 'u' } };
+
 describe('the transition table', () => {
   it('has a row for every change, each moving to the status the change names', () => {
     for (const change of CHANGES) expect(TRANSITIONS[transitionName(change)].status).toBe(change.to);
@@ -88,6 +93,20 @@ describe('the transition table', () => {
   });
 
   it.each([
+    ['start', CHANGES[0]],
+    ['success', CHANGES[6]],
+    ['retry', CHANGES[4]],
+    ['failure', CHANGES[8]],
+  ])(
+    'refuses a %s for a message of another request than the record holds (the API refused it with a 409)',
+    (_what, change) => {
+      expect(
+        applyTransition('job', change as Transition, CURRENT['queued (request h2)'], fromApi, stamp),
+      ).toBeUndefined();
+    },
+  );
+
+  it.each([
     ['a cancel of a running job (it is asked to stop instead)', CURRENT['running 1 (m1)'], CHANGES[14]],
     ['a cancel of a finished job', CURRENT['succeeded 1 (m1)'], CHANGES[14]],
     ['a request to stop a job that is not running', CURRENT.queued, CHANGES[15]],
@@ -96,6 +115,28 @@ describe('the transition table', () => {
     ['a result for a cancelled job', CURRENT.cancelled, CHANGES[6]],
   ])('refuses %s', (_what, current, change) => {
     expect(applyTransition('job', change as Transition, current, context, stamp)).toBeUndefined();
+  });
+
+  it("creates a record the API did not write from the message's origin, with whichever write comes first", () => {
+    for (const change of [CHANGES[0], CHANGES[6]] as Transition[]) {
+      const next = applyTransition('job', change, undefined, fromApi, stamp);
+      expect(next).toMatchObject({
+        status: change.to,
+        attempts: 1,
+        createdAt: 'a',
+        requestHash: 'h1',
+        idempotencyKey: 'k1',
+        callbackUrl: 'u',
+        type: 'simulate',
+        maxAttempts: 3,
+      });
+    }
+  });
+
+  it("keeps what the API's record holds: the origin only fills in what a record lacks", () => {
+    const next = applyTransition('job', CHANGES[0] as Transition, CURRENT['queued (request h1)'], fromApi, stamp);
+    expect(next).toMatchObject({ status: 'running', createdAt: 'c', requestHash: 'h1', idempotencyKey: 'k1' });
+    expect(next).toHaveProperty('callbackUrl', 'u');
   });
 
   it('cancels a waiting job for good, with a TTL, and keeps nothing of a retry', () => {
@@ -173,18 +214,27 @@ describe('DynamoJobStore and the in-memory rule agree', () => {
   });
   afterAll(() => table.close());
 
-  const cases = Object.entries(CURRENT).flatMap(([name, current]) =>
-    CHANGES.map((change) => ({ name, current, change, label: `${name} + ${JSON.stringify(change)}` })),
+  const contexts = { 'no origin': context, 'an origin': fromApi };
+  const cases = Object.entries(contexts).flatMap(([origin, writeContext]) =>
+    Object.entries(CURRENT).flatMap(([name, current]) =>
+      CHANGES.map((change) => ({
+        name,
+        current,
+        change,
+        writeContext,
+        label: `${name} + ${JSON.stringify(change)} with ${origin}`,
+      })),
+    ),
   );
 
-  it.each(cases)('$label', async ({ current, change }) => {
+  it.each(cases)('$label', async ({ current, change, writeContext }) => {
     // Prepare
     await doc.send(new DeleteCommand({ TableName: 'jobs', Key: { jobId: 'job' } }));
     if (current) await doc.send(new PutCommand({ TableName: 'jobs', Item: current }));
-    const expected = applyTransition('job', change, current, context, stamp);
+    const expected = applyTransition('job', change, current, writeContext, stamp);
 
     // Act
-    const applied = await store.transition('job', change, context);
+    const applied = await store.transition('job', change, writeContext);
 
     // Assess
     expect(applied).toBe(expected !== undefined);
