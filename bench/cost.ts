@@ -7,7 +7,8 @@
  * counts imply. Three runs of BENCH_JOBS (10,000) `simulate` jobs: 90% succeed
  * first time, 8% fail once then succeed, 2% fail every attempt; submitted one
  * per POST /jobs, then 100 per POST /jobs/batch; then a run where every job
- * succeeds first time, for the writes and log bytes of a successful job.
+ * succeeds first time, for the writes and log bytes of a successful job; then
+ * the same one per POST /jobs with an Idempotency-Key, for what a key costs.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -42,7 +43,8 @@ function payloadOf(i: number, mix: Mix): Record<string, unknown> {
   return {};
 }
 
-async function submitSingly(url: string, mix: Mix): Promise<void> {
+/** Submits one job per request; with `keyPrefix`, each carries an Idempotency-Key of its own. */
+async function submitSingly(url: string, mix: Mix, keyPrefix?: string): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: SINGLE_CONCURRENCY }, async () => {
@@ -50,7 +52,10 @@ async function submitSingly(url: string, mix: Mix): Promise<void> {
         const i = next++;
         const res = await fetch(`${url}/jobs`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            ...(keyPrefix !== undefined ? { 'idempotency-key': `${keyPrefix}-${i}` } : {}),
+          },
           body: JSON.stringify({ type: 'simulate', payload: payloadOf(i, mix) }),
         });
         if (res.status !== 202) throw new Error(`POST /jobs answered ${res.status}: ${await res.text()}`);
@@ -181,13 +186,20 @@ async function main(): Promise<void> {
     results.push({ name: `batch (POST /jobs/batch, ${BATCH_SIZE} a request)`, mode: 'batch', jobs: JOBS, ...batch });
     const succeed = await run(runtime, meter, 'succeed', () => submitInBatches(runtime.url, 'succeed'), 3 * JOBS);
     results.push({ name: 'batch, every job succeeds first time', mode: 'batch', jobs: JOBS, ...succeed });
+    const keyed = await run(runtime, meter, 'keyed', () => submitSingly(runtime.url, 'succeed', 'cost'), 4 * JOBS);
+    results.push({
+      name: 'single with an Idempotency-Key, every job succeeds first time',
+      mode: 'single',
+      jobs: JOBS,
+      ...keyed,
+    });
     console.log(
       `bench:cost: ${JOBS} simulate jobs a run on the local runtime (90% succeed, 8% fail once, 2% fail every attempt)`,
     );
     for (const r of results) printRun(r, roles, names);
     printFixedCosts(
-      [single.report, batch.report, succeed.report],
-      single.seconds + batch.seconds + succeed.seconds,
+      [single.report, batch.report, succeed.report, keyed.report],
+      single.seconds + batch.seconds + succeed.seconds + keyed.seconds,
       roles,
       plan,
       templateCounts(plan.stackName),

@@ -27,7 +27,7 @@ export interface CompletionCallbackDeps {
 }
 
 /** What a callback URL receives, as JSON: the job's outcome, as its finisher told it. */
-export type CallbackBody = Omit<FinishedJob, 'record'> & {
+export type CallbackBody = Omit<FinishedJob, 'record' | 'origin'> & {
   /** Set when the result was left out to keep the delivery within a queue message; read it with GET /jobs/{jobId}. */
   readonly resultOmitted?: true;
 };
@@ -81,8 +81,9 @@ function deliveryMessage(id: string, url: string, job: FinishedJob, createdAt: s
  * A finished-job listener that queues a completion callback for each job
  * submitted with a `callbackUrl`: a `webhook.deliver` job, signed, sent
  * straight to that type's queue, so it has webhook.deliver's retries, backoff,
- * DLQ and idempotency key. The record is the one the finisher read; where it
- * read none (a reconciler, a rare failure path), it is read here.
+ * DLQ and idempotency key. The callback URL is on the record the finisher
+ * read, or in the job message's origin; where it has neither (a reconciler, a
+ * rare failure path), the record is read here.
  *
  * As the API does, the message goes before the record, so the delivery's
  * record never says `queued` without a message: a finisher that stops in
@@ -90,7 +91,7 @@ function deliveryMessage(id: string, url: string, job: FinishedJob, createdAt: s
  */
 export function completionCallbacks(deps: CompletionCallbackDeps): FinishedJobListener {
   return async (job) => {
-    const url = (job.record ?? (await deps.store.get(job.jobId)))?.callbackUrl;
+    const url = await callbackUrlOf(job, deps.store);
     if (url === undefined) return;
     const id = callbackJobId(job.jobId, job.status);
     const ids = { jobId: job.jobId, callbackJobId: id };
@@ -136,4 +137,11 @@ export function completionCallbacks(deps: CompletionCallbackDeps): FinishedJobLi
     await deps.store.create(record);
     deps.logger.debug('completion callback queued', ids);
   };
+}
+
+/** Where a finished job's callback goes, if anywhere: read from the table only when its finisher knows neither. */
+async function callbackUrlOf(job: FinishedJob, store: Pick<JobStore, 'get'>): Promise<string | undefined> {
+  if (job.record) return job.record.callbackUrl;
+  if (job.origin) return job.origin.callbackUrl;
+  return (await store.get(job.jobId))?.callbackUrl;
 }

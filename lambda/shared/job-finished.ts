@@ -1,6 +1,6 @@
 import type { JobLogger } from '../jobs/define.js';
 import { errorInfo } from './errors.js';
-import type { JobErrorInfo, JobRecord } from './job.js';
+import type { JobErrorInfo, JobOrigin, JobRecord } from './job.js';
 
 /**
  * A job that reached a terminal status, as its finisher tells it: the worker
@@ -17,6 +17,11 @@ export interface FinishedJob {
   readonly finishedAt: string;
   /** The record as the finisher read it before the write, when it did (its callback URL, for one). */
   readonly record?: JobRecord;
+  /**
+   * What the job's message said of it, when the API sent it: the same callback URL as its record holds (the
+   * request hash that ties them covers it), known without a read when the finisher found no record.
+   */
+  readonly origin?: JobOrigin;
 }
 
 /**

@@ -241,7 +241,7 @@ async function recordResult(
     // Without a listener there is no announcement to build, nor to wait for.
     if (deps.onFinished) {
       const finished = { jobId, status: 'succeeded', attempts: attempt, result: stored } as const;
-      await announce(deps.onFinished, deps, finished, known.record);
+      await announce(deps.onFinished, deps, finished, known.record, known.context.origin);
     }
   } catch (error) {
     // The job ran but its result is not stored. Keep the message so a retry records it; handlers are
@@ -364,7 +364,8 @@ async function deadLetter(
     ))
   ) {
     if (deps.onFinished) {
-      await announce(deps.onFinished, deps, { jobId, status: 'failed', attempts: attempt, error: info }, known.record);
+      const finished = { jobId, status: 'failed', attempts: attempt, error: info } as const;
+      await announce(deps.onFinished, deps, finished, known.record, known.context.origin);
     }
   }
   return { kind, jobId, attempt, error: info, durationMs };

@@ -14,7 +14,7 @@ import type { JobMessage, JobRecord } from '../../../lambda/shared/job.js';
 import { composeListeners, type FinishedJob } from '../../../lambda/shared/job-finished.js';
 import * as z from '../../../lambda/shared/zod.js';
 import { processBatch } from '../../../lambda/worker/process.js';
-import { lambdaContext, sqsEvent } from '../../helpers/events.js';
+import { lambdaContext, sqsEvent, sqsRecord } from '../../helpers/events.js';
 import { jobContext } from '../../helpers/job-context.js';
 import { MemoryJobStore } from '../../helpers/memory-store.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
@@ -199,6 +199,31 @@ describe('completion callbacks', () => {
       body: { jobId: 'j2', status: 'failed', error: { code: 'DEAD_LETTERED' } },
     });
     expect(reads).toBe(1);
+  });
+
+  it("take the URL from the message's origin, with no read, when the worker found no record: the API has not written it", async () => {
+    // Prepare: the API sent the message and has not written (or never wrote) the record
+    const { deps, sqs, record } = workerWithCallbacks({ do: 'ok' }, null);
+    deps.store.records.delete('j1');
+    const message = JSON.parse(record.body) as JobMessage;
+    const fromApi = sqsRecord(
+      { ...message, requestHash: 'h1', callbackUrl: receiver },
+      { receiveCount: 1, messageId: record.messageId },
+    );
+    let reads = 0;
+    const get = deps.store.get.bind(deps.store);
+    deps.store.get = async (id) => {
+      if (id === 'j1') reads += 1;
+      return get(id);
+    };
+
+    // Act
+    await processBatch(sqsEvent([fromApi]), deps, lambdaContext());
+
+    // Assess: the worker's start read only; the delivery was queued, and the record made from the message
+    expect(reads).toBe(1);
+    expect(sqs.sent).toHaveLength(1);
+    expect(deps.store.records.get('j1')).toMatchObject({ status: 'succeeded', callbackUrl: receiver });
   });
 
   it("read the job's record when its finisher did not: the reconciler", async () => {
