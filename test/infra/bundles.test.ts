@@ -1,13 +1,13 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type BuildOptions, build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { jobTypes } from '../../lambda/jobs/registry.js';
 import { QueueWorkersStack } from '../../lib/queue-workers-stack.js';
+import { testApp } from '../helpers/cdk-app.js';
 
 /** Each function's entry and esbuild options, as the stack declares them for the local runtime. */
 function bundlings(): [string, { entry: string; esbuild: BuildOptions }][] {
-  const template = Template.fromStack(new QueueWorkersStack(new App(), 'Test'));
+  const template = Template.fromStack(new QueueWorkersStack(testApp(), 'Test'));
   return Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => [
     id,
     fn.Metadata?.['local:bundling'] as { entry: string; esbuild: BuildOptions },

@@ -1,11 +1,11 @@
-import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jobTypes } from '../../lambda/jobs/registry.js';
 import { QueueWorkersStack, type QueueWorkersStackProps } from '../../lib/queue-workers-stack.js';
+import { testApp } from '../helpers/cdk-app.js';
 
 function synth(props: QueueWorkersStackProps = {}) {
-  const app = new App();
+  const app = testApp();
   const stack = new QueueWorkersStack(app, 'Test', props);
   return { stack, template: Template.fromStack(stack) };
 }

@@ -1,12 +1,13 @@
-import { App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jobTypes } from '../../lambda/jobs/registry.js';
 import { QueueWorkersStack, type QueueWorkersStackProps } from '../../lib/queue-workers-stack.js';
+import { testApp } from '../helpers/cdk-app.js';
 
 function synth(props: QueueWorkersStackProps = {}) {
-  const app = new App();
+  const app = testApp();
   const stack = new QueueWorkersStack(app, 'Test', props);
   return { app, template: Template.fromStack(stack) };
 }

@@ -1,10 +1,11 @@
-import { App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineJobType, type JobSchedule, type JobType, type QueueSettings } from '../../lambda/jobs/define.js';
 import * as z from '../../lambda/shared/zod.js';
 import { QueueWorkersStack } from '../../lib/queue-workers-stack.js';
+import { testApp } from '../helpers/cdk-app.js';
 
 const scheduled = (name: string, schedules: JobSchedule<{ n: number }>[], queue: QueueSettings = {}) =>
   defineJobType({
@@ -17,7 +18,7 @@ const scheduled = (name: string, schedules: JobSchedule<{ n: number }>[], queue:
   });
 
 function synth(types: readonly JobType[]) {
-  const app = new App();
+  const app = testApp();
   const stack = new QueueWorkersStack(app, 'Test', { jobTypes: types });
   return { app, template: Template.fromStack(stack) };
 }

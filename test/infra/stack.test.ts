@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,11 +6,12 @@ import { defineJobType, type JobType, type QueueSettings, visibilityTimeoutSecon
 import { jobTypes } from '../../lambda/jobs/registry.js';
 import * as z from '../../lambda/shared/zod.js';
 import { type ApiAuth, QueueWorkersStack } from '../../lib/queue-workers-stack.js';
+import { testApp } from '../helpers/cdk-app.js';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
 function synth(options: { auth?: ApiAuth; types?: readonly JobType[] } = {}) {
-  const app = new App();
+  const app = testApp();
   const stack = new QueueWorkersStack(app, 'Test', {
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.types ? { jobTypes: options.types } : {}),
@@ -323,7 +324,7 @@ describe('QueueWorkersStack', () => {
 
   it('outputs the retention the stack was deployed with, which qw builds its job store with', () => {
     // Prepare
-    const app = new App();
+    const app = testApp();
     const stack = new QueueWorkersStack(app, 'Retained', { retentionDays: 7 });
 
     // Act

@@ -1,17 +1,19 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { type App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueWorkersStack, type StorageSettings } from '../../lib/queue-workers-stack.js';
+import { testApp } from '../helpers/cdk-app.js';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 function synth(storage?: StorageSettings) {
-  const app = new App();
+  // Bundled: some tests read what the assets hold (sharp's binaries, the API's bundle).
+  const app = testApp({ bundle: true });
   const stack = new QueueWorkersStack(app, 'Test', storage ? { storage } : {});
   const template = Template.fromStack(stack);
   outdirs.push(app.outdir);
@@ -132,7 +134,7 @@ describe('the job bucket', () => {
   });
 
   it('keeps payloads 21 days even with a shorter retention: a dead letter may be redriven that late', () => {
-    const app7 = new App();
+    const app7 = testApp();
     const short = Template.fromStack(new QueueWorkersStack(app7, 'Short', { retentionDays: 7 }));
     outdirs.push(app7.outdir);
     const [bucket] = Object.values(short.findResources('AWS::S3::Bucket'));
@@ -244,7 +246,7 @@ describe('the job bucket', () => {
 
   it("passes cdk-nag's AwsSolutions pack with server access logs, and acknowledges none then", () => {
     // Prepare
-    const app2 = new App();
+    const app2 = testApp();
     const logs = Bucket.fromBucketName(new Stack(app2, 'Shared'), 'Logs', 'access-logs');
     const stack = new QueueWorkersStack(app2, 'Logged', { storage: { serverAccessLogsBucket: logs } });
     // Act
