@@ -145,7 +145,9 @@ describe('API handler', () => {
 
   it('answers 503, not 500, when DynamoDB is down, logs the cause, and queues no keyed job', async () => {
     ddb.on(GetCommand).rejects(new Error('connect ECONNREFUSED'));
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    // Powertools writes its JSON lines to stdout and stderr (errors), unless POWERTOOLS_DEV is set.
+    vi.stubEnv('POWERTOOLS_DEV', '');
+    const log = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const handler = await loadHandler();
     const res = await handler(
       apiEvent({
@@ -156,10 +158,21 @@ describe('API handler', () => {
       }),
       lambdaContext(),
     );
+    const lines = log.mock.calls.map(([chunk]) => String(chunk)).filter((l) => l.startsWith('{'));
+    log.mockRestore();
     expect(res.statusCode).toBe(503);
     expect(res.body).not.toContain('ECONNREFUSED');
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
-    log.mockRestore();
+    // The cause is in the function's log, with the request's id, never in the answer.
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'request failed',
+        function: 'api',
+        function_request_id: expect.any(String),
+        cause: 'connect ECONNREFUSED',
+      }),
+    );
   });
 
   it('fails at cold start naming every missing variable', async () => {
