@@ -8,10 +8,10 @@ import {
   NotStartedError,
   ValidationError,
 } from '../shared/errors.js';
-import { type JobErrorInfo, type JobMessage, type JobRecord, originOf } from '../shared/job.js';
+import { type JobErrorInfo, type JobMessage, type JobOrigin, type JobRecord, originOf } from '../shared/job.js';
+import { announceFinished, type FinishedJob, type FinishedJobListener } from '../shared/job-finished.js';
 import type { Fail, RetryLater, TransitionContext } from '../shared/transitions.js';
 import * as z from '../shared/zod.js';
-import { announce } from './announce.js';
 import { AttemptControl } from './attempt-control.js';
 import { backoffSeconds } from './backoff.js';
 import { sendToDeadLetterQueue } from './dead-letter.js';
@@ -411,4 +411,27 @@ function isLastAttempt(deps: WorkerDeps, attempt: number): boolean {
 /** A logger bound to one attempt's ids, built only where a line is written. */
 function logFor(deps: WorkerDeps, record: SQSRecord, jobId: string | undefined, attempt: number): JobLogger {
   return bindJobLogger(deps.logger, { jobId, type: deps.jobType.name, attempt, messageId: record.messageId });
+}
+
+/**
+ * Tells `listener` (job events, callbacks) of a job whose terminal write this
+ * attempt won, with the record as it was read at the start, if it was, and
+ * the origin its message carried, if the API sent it.
+ */
+export function announce(
+  listener: FinishedJobListener,
+  deps: WorkerDeps,
+  finished: Omit<FinishedJob, 'type' | 'finishedAt' | 'record' | 'origin'>,
+  job: JobRecord | undefined,
+  origin: JobOrigin | undefined,
+): Promise<void> {
+  const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
+  const told: FinishedJob = {
+    ...finished,
+    type: deps.jobType.name,
+    finishedAt,
+    ...(job ? { record: job } : {}),
+    ...(origin ? { origin } : {}),
+  };
+  return announceFinished(listener, told, deps.logger);
 }
