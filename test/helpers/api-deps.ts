@@ -1,7 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { JobQueue, OutgoingMessage } from '../../lambda/api/enqueue.js';
-import type { ApiDeps } from '../../lambda/api/routes.js';
+import { errorResponse } from '../../lambda/api/http.js';
+import { type ApiDeps, route } from '../../lambda/api/routes.js';
 import { jobTypes } from '../../lambda/jobs/registry.js';
 import { ClaimCheck } from '../../lambda/shared/claim-check.js';
 import {
@@ -95,4 +97,18 @@ export function memoryApiDeps(): ApiDeps & {
     },
     now,
   };
+}
+
+/**
+ * Routes one request as the API handler does, an error becoming its response,
+ * and returns its status, headers, raw body and parsed JSON body.
+ */
+export async function callRoute(deps: ApiDeps, event: APIGatewayProxyEvent) {
+  let res: Awaited<ReturnType<typeof route>>;
+  try {
+    res = await route(event, deps);
+  } catch (error) {
+    res = errorResponse(error, 'req-1');
+  }
+  return { status: res.statusCode, headers: res.headers ?? {}, text: res.body, body: JSON.parse(res.body) };
 }

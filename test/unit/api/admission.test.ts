@@ -2,25 +2,15 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { submitAdmitted } from '../../../lambda/api/admission.js';
-import { errorResponse } from '../../../lambda/api/http.js';
-import { route } from '../../../lambda/api/routes.js';
 import { defineJobType } from '../../../lambda/jobs/define.js';
 import * as z from '../../../lambda/shared/zod.js';
-import { memoryApiDeps } from '../../helpers/api-deps.js';
+import { callRoute, memoryApiDeps } from '../../helpers/api-deps.js';
 import { apiEvent } from '../../helpers/events.js';
 import { s3Error } from '../../helpers/s3-errors.js';
 
 const s3 = mockClient(S3Client);
 
-async function call(deps: ReturnType<typeof memoryApiDeps>, event: ReturnType<typeof apiEvent>) {
-  let res: Awaited<ReturnType<typeof route>>;
-  try {
-    res = await route(event, deps);
-  } catch (error) {
-    res = errorResponse(error, 'req-1');
-  }
-  return { status: res.statusCode, text: res.body, body: JSON.parse(res.body) };
-}
+const call = callRoute;
 
 const post = (body: unknown) => apiEvent({ method: 'POST', resource: '/jobs', path: '/jobs', body });
 const batch = (items: unknown[]) =>

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { errorResponse } from '../../../lambda/api/http.js';
-import { route } from '../../../lambda/api/routes.js';
-import { memoryApiDeps } from '../../helpers/api-deps.js';
+import { callRoute, memoryApiDeps } from '../../helpers/api-deps.js';
 import { apiEvent } from '../../helpers/events.js';
 
 type Deps = ReturnType<typeof memoryApiDeps>;
@@ -13,15 +11,8 @@ function deps(allowPrivateNetworks: boolean): Deps {
   return { ...base, config: { ...base.config, allowPrivateNetworks } };
 }
 
-async function call(d: Deps, path: '/jobs' | '/jobs/batch', body: unknown) {
-  let res: Awaited<ReturnType<typeof route>>;
-  try {
-    res = await route(apiEvent({ method: 'POST', resource: path, path, body }), d);
-  } catch (error) {
-    res = errorResponse(error, 'req-1');
-  }
-  return { status: res.statusCode, body: JSON.parse(res.body) };
-}
+const call = (d: Deps, path: '/jobs' | '/jobs/batch', body: unknown) =>
+  callRoute(d, apiEvent({ method: 'POST', resource: path, path, body }));
 
 describe('callbackUrl on POST /jobs', () => {
   it('is kept on the job record, and in the job message for a worker that must write the record', async () => {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { errorResponse } from '../../../lambda/api/http.js';
-import { route } from '../../../lambda/api/routes.js';
 import { jobIdForKey } from '../../../lambda/api/submit.js';
-import { memoryApiDeps } from '../../helpers/api-deps.js';
+import { callRoute, memoryApiDeps } from '../../helpers/api-deps.js';
 import { apiEvent } from '../../helpers/events.js';
 
 /** Runs a request through the router and the error mapping, as the handler does. */
-async function call(deps: ReturnType<typeof memoryApiDeps>, event: ReturnType<typeof apiEvent>) {
-  let res: Awaited<ReturnType<typeof route>>;
-  try {
-    res = await route(event, deps);
-  } catch (error) {
-    res = errorResponse(error, 'req-1');
-  }
-  return { status: res.statusCode, headers: res.headers ?? {}, body: JSON.parse(res.body) };
-}
+const call = callRoute;
 
 const post = (body: unknown, headers?: Record<string, string>) =>
   apiEvent({ method: 'POST', resource: '/jobs', path: '/jobs', body, ...(headers ? { headers } : {}) });

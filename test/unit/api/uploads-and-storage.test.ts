@@ -1,26 +1,16 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { errorResponse } from '../../../lambda/api/http.js';
 import { MAX_VIEW_RESULT_BYTES } from '../../../lambda/api/job-view.js';
-import { route } from '../../../lambda/api/routes.js';
 import { CLAIM_CHECK_FIELD, claimCheckMarker } from '../../../lambda/shared/claim-check.js';
 import type { JobRecord } from '../../../lambda/shared/job.js';
-import { memoryApiDeps, TEST_BUCKET } from '../../helpers/api-deps.js';
+import { callRoute, memoryApiDeps, TEST_BUCKET } from '../../helpers/api-deps.js';
 import { apiEvent } from '../../helpers/events.js';
 import { s3Error } from '../../helpers/s3-errors.js';
 
 const s3 = mockClient(S3Client);
 
-async function call(deps: ReturnType<typeof memoryApiDeps>, event: ReturnType<typeof apiEvent>) {
-  let res: Awaited<ReturnType<typeof route>>;
-  try {
-    res = await route(event, deps);
-  } catch (error) {
-    res = errorResponse(error, 'req-1');
-  }
-  return { status: res.statusCode, body: JSON.parse(res.body) };
-}
+const call = callRoute;
 
 const uploads = (body: unknown) => apiEvent({ method: 'POST', resource: '/uploads', path: '/uploads', body });
 const jobs = (body: unknown) => apiEvent({ method: 'POST', resource: '/jobs', path: '/jobs', body });

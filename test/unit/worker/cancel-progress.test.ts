@@ -1,20 +1,12 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../lambda/shared/errors.js';
 import { processBatch } from '../../../lambda/worker/process.js';
 import { jobRecord, lambdaContext, sqsEvent } from '../../helpers/events.js';
 import { waitFor } from '../../helpers/wait.js';
+import { mockWorkerSqs } from '../../helpers/worker-sqs.js';
 import { job, queued, workerDeps } from './fixtures.js';
 
-const sqs = mockClient(SQSClient);
-
-beforeEach(() => {
-  sqs.reset();
-  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-});
-afterEach(() => sqs.reset());
+mockWorkerSqs();
 
 const context = { type: 'test.job', maxAttempts: 3 };
 

@@ -1,19 +1,12 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import type { FinishedJob } from '../../../lambda/shared/job-finished.js';
 import { processBatch } from '../../../lambda/worker/process.js';
 import { lambdaContext, sqsEvent } from '../../helpers/events.js';
+import { mockWorkerSqs } from '../../helpers/worker-sqs.js';
 import { job, NOW, queued, workerDeps } from './fixtures.js';
 
-const sqs = mockClient(SQSClient);
-
-beforeEach(() => {
-  sqs.reset();
-  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-});
-afterEach(() => sqs.reset());
+const sqs = mockWorkerSqs();
 
 function listening() {
   const told: FinishedJob[] = [];

@@ -1,19 +1,12 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ChangeMessageVisibilityBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { nonRetryable } from '../../../lambda/jobs/define.js';
 import { processBatch } from '../../../lambda/worker/process.js';
 import { jobRecord, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/events.js';
+import { mockWorkerSqs } from '../../helpers/worker-sqs.js';
 import { DLQ_URL, failedIds, job, QUEUE_URL, queued, workerDeps } from './fixtures.js';
 
-const sqs = mockClient(SQSClient);
-
-beforeEach(() => {
-  sqs.reset();
-  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-});
-afterEach(() => sqs.reset());
+const sqs = mockWorkerSqs();
 
 /** Every visibility change sent, by receipt handle. */
 function visibilities(): Map<string, number> {

@@ -1,18 +1,10 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processBatch } from '../../../lambda/worker/process.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../helpers/events.js';
+import { mockWorkerSqs } from '../../helpers/worker-sqs.js';
 import { queued, workerDeps } from './fixtures.js';
 
-const sqs = mockClient(SQSClient);
-
-beforeEach(() => {
-  sqs.reset();
-  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-});
-afterEach(() => sqs.reset());
+mockWorkerSqs();
 
 /** A message as the API sends it: the envelope with the job's origin. */
 function apiMessage(jobId: string, requestHash: string, receiveCount = 1) {

@@ -1,20 +1,13 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { type JobSchedule, scheduledMessage } from '../../../lambda/jobs/schedules.js';
 import { processBatch } from '../../../lambda/worker/process.js';
 import { fillPlaceholders } from '../../../local/core/schedules/schedule-runner.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../helpers/events.js';
+import { mockWorkerSqs } from '../../helpers/worker-sqs.js';
 import { DLQ_URL, NOW, type TestPayload, workerDeps } from './fixtures.js';
 
-const sqs = mockClient(SQSClient);
-
-beforeEach(() => {
-  sqs.reset();
-  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-});
-afterEach(() => sqs.reset());
+const sqs = mockWorkerSqs();
 
 const FIRING = new Date('2026-11-24T03:00:00.000Z');
 const JOB_ID = 'sched:test.job:nightly:2026-11-24T03:00:00Z';
