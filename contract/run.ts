@@ -13,14 +13,14 @@
  * QW_TEST_TALLY names, as the Vitest runs do, for CI's total.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureVenv, pinnedVersion, venvBin } from '../emulator/venv.js';
 import { createOutput } from '../local/core/terminal.js';
 import { type LocalRuntime, startLocal } from '../local/index.js';
 import { CONTRACT_STACK } from './app.js';
-import { type ContractTally, tallyScenarios, tallyWithExit } from './tally.js';
+import { type ContractTally, onlyToolCrash, tallyScenarios, tallyWithExit } from './tally.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PROJECT_ROOT = path.resolve(HERE, '..');
@@ -94,6 +94,12 @@ async function main(extra: readonly string[], env: NodeJS.ProcessEnv): Promise<n
   try {
     process.stdout.write(`Local runtime on ${runtime.url} (function logs: ${path.relative(PROJECT_ROOT, logFile)})\n`);
     exitCode = await runSchemathesis(`${runtime.url}/openapi.json`, reportFile, extra);
+    if (exitCode !== 0 && existsSync(reportFile) && onlyToolCrash(readFileSync(reportFile, 'utf8'))) {
+      process.stdout.write(
+        '\nSchemathesis crashed inside Hypothesis (CPython 3.11 ast check), nothing else: once more.\n',
+      );
+      exitCode = await runSchemathesis(`${runtime.url}/openapi.json`, reportFile, extra);
+    }
   } finally {
     await runtime.stop();
   }

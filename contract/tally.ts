@@ -51,3 +51,32 @@ export function tallyScenarios(ndjson: string): ContractTally {
 export function tallyWithExit(tally: ContractTally, exitCode: number): ContractTally {
   return exitCode !== 0 && tally.failed === 0 ? { ...tally, failed: 1 } : tally;
 }
+
+/** The one crash of the tool itself that a second run is allowed for: CPython 3.11's ast check, inside Hypothesis. */
+const TOOL_CRASH = /^AST constructor recursion depth mismatch/;
+
+/**
+ * True when a run found nothing about the API and only crashed inside the
+ * tool: no scenario failed a check, and every error is CPython 3.11's
+ * `SystemError: AST constructor recursion depth mismatch`, raised where
+ * Hypothesis parses a lambda's source. Such a run says nothing either way, so
+ * the runner runs Schemathesis once more; any other error or failure stands.
+ */
+export function onlyToolCrash(ndjson: string): boolean {
+  let crashes = 0;
+  for (const line of ndjson.split('\n')) {
+    if (!line.includes('"ScenarioFinished"') && !line.includes('"NonFatalError"')) continue;
+    let event: { ScenarioFinished?: ScenarioFinished; NonFatalError?: { value?: { type?: string; message?: string } } };
+    try {
+      event = JSON.parse(line) as typeof event;
+    } catch {
+      return false;
+    }
+    if (event.ScenarioFinished?.status === 'failure') return false;
+    const error = event.NonFatalError?.value;
+    if (!event.NonFatalError) continue;
+    if (error?.type !== 'SystemError' || !TOOL_CRASH.test(error.message ?? '')) return false;
+    crashes += 1;
+  }
+  return crashes > 0;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tallyScenarios, tallyWithExit } from '../../../contract/tally.js';
+import { onlyToolCrash, tallyScenarios, tallyWithExit } from '../../../contract/tally.js';
 
 const finished = (phase: string, status: string) =>
   JSON.stringify({ ScenarioFinished: { id: 'x', phase, status, is_final: false, recorder: { label: 'POST /jobs' } } });
@@ -38,5 +38,28 @@ describe('tallyWithExit', () => {
     expect(tallyWithExit({ passed: 5, failed: 0, skipped: 0 }, 1)).toEqual({ passed: 5, failed: 1, skipped: 0 });
     expect(tallyWithExit({ passed: 5, failed: 2, skipped: 0 }, 1)).toEqual({ passed: 5, failed: 2, skipped: 0 });
     expect(tallyWithExit({ passed: 5, failed: 0, skipped: 0 }, 0)).toEqual({ passed: 5, failed: 0, skipped: 0 });
+  });
+});
+
+describe('onlyToolCrash', () => {
+  const finished = (status: string) => JSON.stringify({ ScenarioFinished: { phase: 'coverage', status } });
+  const nonFatal = (type: string, message: string) =>
+    JSON.stringify({
+      NonFatalError: { value: { type, message }, phase: 'coverage', label: 'POST /dlq/{type}/redrive' },
+    });
+  const astCrash = nonFatal('SystemError', 'AST constructor recursion depth mismatch (before=69, after=142)');
+
+  it('is true for a run whose only error is the CPython 3.11 ast crash inside Hypothesis, and no failed check', () => {
+    expect(onlyToolCrash([finished('success'), astCrash, finished('error'), finished('skip')].join('\n'))).toBe(true);
+  });
+
+  it.each([
+    ['a failed check', [astCrash, finished('failure')]],
+    ['another error', [astCrash, nonFatal('ValueError', 'bad schema')]],
+    ['another SystemError', [nonFatal('SystemError', 'something else')]],
+    ['no error at all', [finished('success')]],
+    ['a report cut short', [astCrash, '{"ScenarioFinished": {']],
+  ])('is false for a run with %s: it stands', (_what, lines) => {
+    expect(onlyToolCrash(lines.join('\n'))).toBe(false);
   });
 });
